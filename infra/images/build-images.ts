@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { CONTEXT_HASH_LABEL, dockyardLabels } from '../lib/dockyard-labels.js';
+import { inspectImages } from '../lib/inspect-images.js';
+import { secondsSince } from '../lib/start-heartbeat.js';
+import { ensureBaseImage } from './build-base-image.js';
+import { type CatalogImage, findCatalogImage, imageCatalog, imageContextDir } from './catalog.js';
+import { contextHash } from './context-hash.js';
+import { dockerBuild } from './docker-build.js';
+import { dockerfileFromRefs } from './dockerfile-from-refs.js';
+import { removeIfDangling, tagAliases } from './tag-aliases.js';
+
+/**
+ * Builds the catalog's images (all, or those named in `refs` plus what they build FROM) that are
+ * missing or out of date: the Debian base by debootstrap, the others with `docker build` when the
+ * hash of their folder + FROM image ids differs from the `org.dockyard.context-hash` label of the
+ * local image. Nothing changed: about a second.
+ */
+export async function ensureCatalogImages(log: (line: string) => void, refs?: string[]): Promise<void> {
+  const started = Date.now();
+  const wanted = (refs ?? imageCatalog.map((image) => image.ref)).map((ref) => {
+    const image = findCatalogImage(ref);
+    if (!image) throw new Error(`${ref} is not in infra/images/catalog.ts`);
+    return image;
+  });
+  const order = await buildOrder(wanted);
+  const ids = new Map<string, string>();
+  const replaced: string[] = [];
+  const existing = await inspectImages(order.flatMap(({ image }) => [image.ref, ...image.aliases]));
+  let built = 0;
+
+  for (const { image, fromRefs } of order) {
+    if (image.context.kind === 'debootstrap') {
+      const before = existing.get(image.ref)?.id;
+      const id = await ensureBaseImage(log, image.ref);
+      if (id !== before) built += 1;
+      ids.set(image.ref, id);
+      continue;
+    }
+    const fromIds: string[] = [];
+    for (const from of fromRefs) {
+      const id = ids.get(from) ?? (await inspectImages([from])).get(from)?.id;
+      if (!id) throw new Error(`${image.ref}: FROM ${from} is not a local image nor in the catalog (no registry is reachable)`);
+      fromIds.push(`${from}=${id}`);
+    }
+    const contextDir = imageContextDir(image.context.folder);
+    const hash = await contextHash(contextDir, fromIds);
+    const current = existing.get(image.ref);
+    if (current && current.labels[CONTEXT_HASH_LABEL] === hash) {
+      await tagAliasesIfNeeded(log, image, current.id, existing);
+      log(`${image.ref}: up to date (${current.id.slice(7, 19)})`);
+      ids.set(image.ref, current.id);
+      continue;
+    }
+    log(`${image.ref}: ${current ? 'context changed, rebuilding' : 'building'} from infra/images/${image.context.folder}`);
+    const id = await dockerBuild(log, {
+      contextDir,
+      tags: [image.ref, ...image.aliases],
+      labels: dockyardLabels('image', { [CONTEXT_HASH_LABEL]: hash, 'org.dockyard.image': image.ref }),
+    });
+    const size = (await inspectImages([image.ref])).get(image.ref)?.size ?? 0;
+    log(`${image.ref}: ${(size / 1e6).toFixed(0)} MB (${id})`);
+    if (current && !current.id.startsWith(`sha256:${id}`)) replaced.push(current.id);
+    ids.set(image.ref, (await inspectImages([image.ref])).get(image.ref)?.id ?? id);
+    built += 1;
+  }
+  // Children first, so a replaced base is no longer held by a replaced child.
+  for (const id of replaced.reverse()) await removeIfDangling(log, id);
+  log(`images: ${order.length} checked, ${built} built, in ${secondsSince(started)} s`);
+}
+
+async function tagAliasesIfNeeded(
+  log: (line: string) => void,
+  image: CatalogImage,
+  id: string,
+  existing: Map<string, { id: string }>,
+) {
+  const missing = image.aliases.filter((alias) => existing.get(alias)?.id !== id);
+  if (missing.length > 0) await tagAliases(log, id, missing);
+}
+
+interface Planned {
+  image: CatalogImage;
+  fromRefs: string[];
+}
+
+/** The wanted images and the catalog images they build FROM, each after what it depends on. */
+async function buildOrder(wanted: CatalogImage[]): Promise<Planned[]> {
+  const order: Planned[] = [];
+  const visiting = new Set<string>();
+  const visit = async (image: CatalogImage) => {
+    if (order.some((planned) => planned.image.ref === image.ref)) return;
+    if (visiting.has(image.ref)) throw new Error(`catalog: ${image.ref} builds FROM itself (cycle)`);
+    visiting.add(image.ref);
+    const fromRefs =
+      image.context.kind === 'dockerfile'
+        ? await dockerfileFromRefs(join(imageContextDir(image.context.folder), 'Dockerfile'))
+        : [];
+    const resolved: string[] = [];
+    for (const from of fromRefs) {
+      const parent = findCatalogImage(from);
+      if (parent) await visit(parent);
+      resolved.push(parent ? parent.ref : from);
+    }
+    visiting.delete(image.ref);
+    order.push({ image, fromRefs: resolved });
+  };
+  for (const image of wanted) await visit(image);
+  return order;
+}

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Entrypoint of the sandbox (runs under tini): make cgroups writable for the inner daemon, write its
+# daemon.json, then exec dockerd. Its messages go to `docker logs`; dockerd logs to /var/log/dockerd.log.
+set -euo pipefail
+
+say() { echo "dockyard-sandbox: $*"; }
+
+# cgroup v1 (this platform): the hierarchies are mounted read-only in the container. With a private
+# cgroup namespace, unmounting each and mounting it again gives a writable hierarchy rooted at the
+# sandbox's own cgroup, so inner containers nest inside the sandbox's limits.
+remount_cgroup_v1() {
+  if grep -qv ':/$' /proc/self/cgroup; then
+    say "warning: not in a private cgroup namespace (run with --cgroupns private); cgroups left read-only"
+    return 0
+  fi
+  local count=0 mount_point super_opts opts
+  # mountinfo: ... MOUNT_POINT OPTS ... - FSTYPE SOURCE SUPER_OPTS
+  while read -r mount_point super_opts; do
+    opts=$(tr ',' '\n' <<<"$super_opts" | grep -vxE 'rw|ro' | paste -sd, -)
+    if umount "$mount_point" && mount -t cgroup -o "nosuid,nodev,noexec,${opts:-none}" cgroup "$mount_point"; then
+      count=$((count + 1))
+    else
+      say "warning: could not remount $mount_point ($opts)"
+    fi
+  done < <(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") break; if ($(i+1) == "cgroup" && $5 ~ "^/sys/fs/cgroup/") print $5, $(i+3) }' /proc/self/mountinfo)
+  say "cgroup v1: remounted $count hierarchies"
+}
+
+# cgroup v2 (other hosts): move our processes into a leaf and delegate the controllers, as the
+# docker:dind image does. Best effort: never stops the sandbox from starting.
+prepare_cgroup_v2() {
+  if [ ! -w /sys/fs/cgroup ]; then
+    mount -o remount,rw /sys/fs/cgroup 2>/dev/null || say "warning: /sys/fs/cgroup is read-only"
+  fi
+  {
+    mkdir -p /sys/fs/cgroup/init &&
+      xargs -rn1 </sys/fs/cgroup/cgroup.procs >/sys/fs/cgroup/init/cgroup.procs 2>/dev/null || :
+    sed -e 's/ / +/g' -e 's/^/+/' </sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control
+  } 2>/dev/null && say "cgroup v2: controllers delegated" || say "warning: cgroup v2 delegation failed"
+}
+
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  prepare_cgroup_v2
+else
+  remount_cgroup_v1
+fi
+
+if [ "$(stat -f -c %T /var/lib/docker 2>/dev/null || echo missing)" = overlayfs ]; then
+  say "warning: /var/lib/docker is not a volume (overlay on overlay): mount a volume there"
+fi
+
+# The inner daemon's networks must not overlap the host's Docker networks (172.17-31.x, and
+# host-gateway is 172.17.0.1), or the mirror and the host would be unreachable from inside.
+mirror="${DOCKYARD_REGISTRY_MIRROR-mirror.dockyard:5000}"
+bip="${DOCKYARD_DOCKERD_BIP:-10.213.0.1/24}"
+pool="${DOCKYARD_DOCKERD_POOL:-10.214.0.0/16}"
+mkdir -p /etc/docker
+{
+  echo '{'
+  if [ -n "$mirror" ]; then
+    echo "  \"registry-mirrors\": [\"http://$mirror\"],"
+    echo "  \"insecure-registries\": [\"$mirror\"],"
+  fi
+  echo "  \"bip\": \"$bip\","
+  echo "  \"default-address-pools\": [{ \"base\": \"$pool\", \"size\": 24 }],"
+  echo '  "log-driver": "json-file",'
+  echo '  "log-opts": { "max-size": "10m", "max-file": "2" }'
+  echo '}'
+} >/etc/docker/daemon.json
+say "daemon.json: mirror ${mirror:-none}, bip $bip, pool $pool"
+
+rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+if [ "$#" -gt 0 ] && [ "${1:0:1}" != '-' ]; then
+  exec "$@" # e.g. `docker run ... dockyard/sandbox bash` to look around
+fi
+say "starting dockerd $* (log: /var/log/dockerd.log)"
+exec dockerd "$@" >>/var/log/dockerd.log 2>&1

@@ -1,0 +1,94 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Docker from 'dockerode';
+import { Server } from 'socket.io';
+import { runStepChecks } from '../checkers/run-step-checks.js';
+import type { Config } from '../config/config-schema.js';
+import type { Lesson } from '../contracts/lesson.js';
+import { DockerSandboxDriver } from '../drivers/docker-sandbox-driver.js';
+import { createHttpApp } from '../http/create-http-app.js';
+import { loadLessons } from '../lessons/load-lessons.js';
+import type { Logger } from '../log/logger.js';
+import { SessionManager } from '../sessions/session-manager.js';
+import { SeedBuilder } from '../store/seed-builder.js';
+import { XfsStore } from '../store/xfs-store.js';
+import { attachSocketGateway, type GatewayServer } from '../terminal/socket-gateway.js';
+
+export interface Engine {
+  readonly config: Config;
+  readonly sessions: SessionManager;
+  readonly driver: DockerSandboxDriver;
+  readonly seeds: SeedBuilder;
+  readonly lessons: Lesson[];
+  readonly httpServer: HttpServer;
+  /** Listens on config.HOST:config.PORT (0 picks a free port); resolves with the URL. */
+  listen(): Promise<string>;
+  /** Stops serving; live sandboxes stay up for the next engine to adopt. */
+  close(): Promise<void>;
+}
+
+/** The one wiring point: builds every component and hands them to each other. */
+export async function createEngine(config: Config, log: Logger): Promise<Engine> {
+  const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
+  const driver = new DockerSandboxDriver(docker, config);
+  await driver.ping().catch((error: Error) => {
+    throw new Error(`The Docker Engine at ${config.DOCKER_SOCKET} does not answer (${error.message}). Start it, or run "npm start", which installs and starts it.`);
+  });
+  const store = new XfsStore({ storeFile: config.DOCKYARD_STORE_FILE!, sizeGb: config.DOCKYARD_STORE_SIZE_GB, dataDir: config.DOCKYARD_DATA_DIR });
+  await store.ensureMounted();
+  const seeds = new SeedBuilder({ docker, driver, store, config, log });
+
+  const lessons = await loadLessons(config.LESSONS_DIR);
+  const bySlug = new Map(lessons.map((lesson) => [lesson.slug, lesson]));
+  const findLesson = (slug: string) => bySlug.get(slug);
+
+  for (const lesson of lessons) {
+    const started = Date.now();
+    await seeds.seedFor(lesson.images);
+    log.info('seed.ready', { lesson: lesson.slug, images: lesson.images, ms: Date.now() - started });
+  }
+  await seeds.pruneExcept(lessons.map((lesson) => lesson.images));
+
+  const sessions = new SessionManager({ config, driver, store, seeds, findLesson, log });
+  const adopted = await sessions.adopt();
+  if (adopted > 0) log.info('sessions.adopted', { count: adopted });
+  sessions.startReaper();
+
+  const app = createHttpApp({ config, sessions, driver, lessons: () => lessons, log });
+  const httpServer = createServer(app);
+  const io: GatewayServer = new Server(httpServer, {
+    // Bigger than any valid message, so an oversized one reaches our validation and gets an error
+    // event instead of the transport closing the connection.
+    maxHttpBufferSize: 1024 * 1024,
+    cors: { origin: false },
+  });
+  attachSocketGateway(io, {
+    sessions,
+    findLesson,
+    runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: config.CHECK_TIMEOUT_MS }),
+    log,
+  });
+
+  return {
+    config,
+    sessions,
+    driver,
+    seeds,
+    lessons,
+    httpServer,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.PORT, config.HOST, () => {
+          const { port } = httpServer.address() as AddressInfo;
+          const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+          resolve(`http://${host}:${port}/`);
+        });
+      }),
+    close: async () => {
+      sessions.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { containerCheckerSchema, type ContainerChecker } from '../contracts/checker.js';
+import { judgeContainer } from './container-checker.js';
+import { isPortPublished, readContainerInspect, type ContainerInspect } from './container-inspect.js';
+
+const runningJson = readFileSync(new URL('./fixtures/inspect-db-running.json', import.meta.url), 'utf8');
+
+/** `docker inspect db` of the running fixture, changed by `edit` (a deep copy each time). */
+function inspect(edit: (raw: any) => void = () => {}): ContainerInspect {
+  const raw = JSON.parse(runningJson);
+  edit(raw[0]);
+  const container = readContainerInspect('db', { exitCode: 0, stdout: JSON.stringify(raw), stderr: '' });
+  if (!container) throw new Error('fixture not found');
+  return container;
+}
+
+/** What Docker 20.10 shows once the container stopped: no live port bindings. */
+function exited(code: number) {
+  return (raw: any) => {
+    raw.State = { ...raw.State, Status: 'exited', Running: false, Pid: 0, ExitCode: code };
+    raw.NetworkSettings.Ports = {};
+  };
+}
+
+function checker(fields: Partial<ContainerChecker>): ContainerChecker {
+  return containerCheckerSchema.parse({ kind: 'container', name: 'db', state: 'running', ...fields });
+}
+
+describe('readContainerInspect', () => {
+  it('reads "no such container" as absent', () => {
+    const result = { exitCode: 1, stdout: '[]\n', stderr: 'Error: No such container: db\n' };
+    expect(readContainerInspect('db', result)).toBeUndefined();
+  });
+
+  it('does not take a container whose id merely starts with the name', () => {
+    const raw = JSON.parse(runningJson);
+    raw[0].Name = '/web';
+    expect(readContainerInspect('db', { exitCode: 0, stdout: JSON.stringify(raw), stderr: '' })).toBeUndefined();
+  });
+
+  it('throws when the daemon cannot be reached', () => {
+    const stderr = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n';
+    expect(() => readContainerInspect('db', { exitCode: 1, stdout: '', stderr })).toThrow(/docker inspect db failed.*Cannot connect/);
+  });
+});
+
+describe('judgeContainer', () => {
+  it('passes for the running postgres container with its env and port', () => {
+    const verdict = judgeContainer(
+      checker({ image: 'postgres:15', env: { POSTGRES_USER: 'docker' }, publishedPorts: [5432] }),
+      inspect(),
+    );
+    expect(verdict).toEqual({ passed: true, message: 'db is running, created from postgres:15' });
+  });
+
+  it('says when there is no such container', () => {
+    expect(judgeContainer(checker({}), undefined)).toEqual({ passed: false, message: 'No container named db exists yet' });
+    expect(judgeContainer(checker({ state: 'absent' }), undefined).passed).toBe(true);
+  });
+
+  it('says the container is exited, with its exit code', () => {
+    expect(judgeContainer(checker({}), inspect(exited(1))).message).toBe('db exists but is exited (expected running); it stopped with exit code 1');
+    expect(judgeContainer(checker({ state: 'exists' }), inspect(exited(1))).passed).toBe(true);
+    expect(judgeContainer(checker({ state: 'exited' }), inspect(exited(0))).passed).toBe(true);
+  });
+
+  it('does not count a created (never started) container as exited', () => {
+    const created = inspect((raw) => (raw.State = { ...raw.State, Status: 'created', Running: false }));
+    expect(judgeContainer(checker({ state: 'exited' }), created).message).toBe('db exists but is created (expected exited)');
+  });
+
+  it('fails state absent while the container exists', () => {
+    expect(judgeContainer(checker({ state: 'absent' }), inspect()).message).toBe(
+      'A container named db still exists (it is running); expected it to be removed',
+    );
+  });
+
+  it('compares the image the learner typed, normalised', () => {
+    expect(judgeContainer(checker({ image: 'docker.io/library/postgres:15' }), inspect()).passed).toBe(true);
+    const latest = inspect((raw) => (raw.Config.Image = 'postgres'));
+    expect(judgeContainer(checker({ image: 'postgres:latest' }), latest).passed).toBe(true);
+    const debian = inspect((raw) => (raw.Config.Image = 'debian:bookworm'));
+    expect(judgeContainer(checker({ image: 'postgres:15' }), debian).message).toBe('db was created from debian:bookworm, expected postgres:15');
+  });
+
+  it('names each missing or different environment variable', () => {
+    const noUser = inspect((raw) => (raw.Config.Env = raw.Config.Env.filter((e: string) => !e.startsWith('POSTGRES_USER='))));
+    expect(judgeContainer(checker({ env: { POSTGRES_USER: 'docker' } }), noUser).message).toBe('db has no POSTGRES_USER=docker');
+    const verdict = judgeContainer(checker({ env: { POSTGRES_USER: 'docker', POSTGRES_PASSWORD: 'secret', POSTGRES_DB: 'app' } }), inspect());
+    expect(verdict.message).toBe('db has POSTGRES_PASSWORD=docker, expected POSTGRES_PASSWORD=secret\ndb has no POSTGRES_DB=app');
+  });
+
+  it('treats a null Env (image without any) as empty', () => {
+    const noEnv = inspect((raw) => (raw.Config.Env = null));
+    expect(judgeContainer(checker({ env: { A: 'b' } }), noEnv).message).toBe('db has no A=b');
+  });
+
+  it('says an exposed but unpublished port is not published', () => {
+    const unpublished = inspect((raw) => {
+      raw.HostConfig.PortBindings = {};
+      raw.NetworkSettings.Ports = { '5432/tcp': null };
+    });
+    expect(judgeContainer(checker({ publishedPorts: [5432] }), unpublished).message).toBe('port 5432 of db is not published');
+  });
+
+  it('lists every problem at once, and lets the lesson message replace them', () => {
+    const wrong = inspect((raw) => {
+      exited(1)(raw);
+      raw.Config.Image = 'debian:bookworm';
+    });
+    const verdict = judgeContainer(checker({ image: 'postgres:15' }), wrong);
+    expect(verdict.message.split('\n')).toHaveLength(2);
+    expect(judgeContainer(checker({ image: 'postgres:15', message: 'Start the database first' }), wrong)).toEqual({
+      passed: false,
+      message: 'Start the database first',
+    });
+  });
+});
+
+describe('isPortPublished', () => {
+  it('reads live bindings of a running container', () => {
+    expect(isPortPublished(inspect(), 5432)).toBe(true);
+    expect(isPortPublished(inspect(), 80)).toBe(false);
+  });
+
+  it('falls back to the configuration of a stopped container (-p and -P)', () => {
+    expect(isPortPublished(inspect(exited(0)), 5432)).toBe(true);
+    const publishAll = inspect((raw) => {
+      exited(0)(raw);
+      raw.HostConfig.PortBindings = {};
+      raw.HostConfig.PublishAllPorts = true;
+    });
+    expect(isPortPublished(publishAll, 5432)).toBe(true);
+    expect(isPortPublished(publishAll, 80)).toBe(false);
+  });
+});

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { outputTail } from './output-tail.js';
+import { shellQuote } from './shell-quote.js';
+import type { ShellResult } from './sandbox-shell.js';
+
+const portBindingsSchema = z
+  .record(z.array(z.object({ HostIp: z.string().optional(), HostPort: z.string().optional() })).nullable())
+  .nullable()
+  .optional();
+
+/** The part of `docker inspect --type container` output the checkers read (Docker 20.10 shapes). */
+export const containerInspectSchema = z.object({
+  /** "/db": Docker prefixes names with a slash. */
+  Name: z.string(),
+  State: z.object({ Status: z.string(), ExitCode: z.number().optional() }),
+  Config: z.object({
+    /** The image as the learner typed it (postgres, postgres:15, an image id). */
+    Image: z.string(),
+    Env: z.array(z.string()).nullable().optional(),
+    ExposedPorts: z.record(z.unknown()).nullable().optional(),
+  }),
+  HostConfig: z.object({ PortBindings: portBindingsSchema, PublishAllPorts: z.boolean().optional() }).optional(),
+  /** Ports: {"5432/tcp": [{"HostIp": "0.0.0.0", "HostPort": "49153"}]} while running; {} when stopped. */
+  NetworkSettings: z.object({ Ports: portBindingsSchema }).optional(),
+});
+export type ContainerInspect = z.infer<typeof containerInspectSchema>;
+
+export function inspectContainerCommand(name: string): string {
+  return `docker inspect --type container ${shellQuote(name)}`;
+}
+
+/**
+ * The container named `name`, or undefined when there is none. `docker inspect` also accepts an id
+ * prefix, so "db" can find a container whose id starts with db: only an exact name counts.
+ * Throws when docker itself failed (daemon down) or printed something unexpected.
+ */
+export function readContainerInspect(name: string, result: ShellResult): ContainerInspect | undefined {
+  if (result.exitCode !== 0) {
+    if (/no such (container|object)/i.test(result.stderr)) return undefined;
+    throw new Error(`docker inspect ${name} failed (exit code ${result.exitCode}): ${outputTail(result.stderr || result.stdout)}`);
+  }
+  const found = z.array(containerInspectSchema).parse(JSON.parse(result.stdout));
+  return found.find((container) => container.Name === `/${name}`);
+}
+
+function isIpv6(hostIp: string | undefined): boolean {
+  return hostIp?.includes(':') ?? false;
+}
+
+/** The host port `containerPort`/tcp is published on right now (IPv4 binding first), if any. */
+export function publishedHostPort(container: ContainerInspect, containerPort: number): number | undefined {
+  const bindings = (container.NetworkSettings?.Ports?.[`${containerPort}/tcp`] ?? []).filter((b) => b.HostPort);
+  const binding = bindings.find((b) => !isIpv6(b.HostIp)) ?? bindings[0];
+  return binding ? Number(binding.HostPort) : undefined;
+}
+
+/**
+ * Whether `containerPort`/tcp has a host binding. A stopped container keeps its bindings only in
+ * its configuration (`-p 5432:5432` in PortBindings, `-P` as PublishAllPorts of exposed ports).
+ */
+export function isPortPublished(container: ContainerInspect, containerPort: number): boolean {
+  if (publishedHostPort(container, containerPort) !== undefined) return true;
+  if (container.State.Status === 'running') return false;
+  const key = `${containerPort}/tcp`;
+  if ((container.HostConfig?.PortBindings?.[key] ?? []).length > 0) return true;
+  return Boolean(container.HostConfig?.PublishAllPorts && container.Config.ExposedPorts && key in container.Config.ExposedPorts);
+}
+
+/** "db exists but is exited (expected running); it stopped with exit code 1". */
+export function notRunningProblem(name: string, container: ContainerInspect): string {
+  const { Status, ExitCode } = container.State;
+  const exit = Status === 'exited' && ExitCode !== undefined ? `; it stopped with exit code ${ExitCode}` : '';
+  return `${name} exists but is ${Status} (expected running)${exit}`;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every setting of the engine, read from the environment (names as given here). */
+export const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+    /** Distinguishes engines sharing one Docker host (tests run their own): sandboxes are adopted per instance. */
+    DOCKYARD_INSTANCE: z.string().regex(/^[a-z0-9-]{1,32}$/, 'lowercase letters, digits and hyphens').default('default'),
+    DOCKYARD_DATA_DIR: z.string().min(1).default('/var/lib/dockyard'),
+    /** Sparse file holding the reflink-capable XFS store; a block device path works too. */
+    DOCKYARD_STORE_FILE: z.string().min(1).optional(),
+    DOCKYARD_STORE_SIZE_GB: positiveInt(64),
+    LESSONS_DIR: z.string().min(1).default('lessons'),
+    SITE_DIR: z.string().min(1).default('site/dist'),
+    SANDBOX_IMAGE: z.string().min(1).default('dockyard/sandbox:latest'),
+    /** caps: every capability but SYS_RESOURCE, unconfined seccomp/apparmor; privileged: docker --privileged. */
+    SANDBOX_SECURITY_PROFILE: z.enum(['caps', 'privileged']).default('caps'),
+    SANDBOX_DISK_GB: positiveInt(8),
+    SANDBOX_MEMORY_MB: positiveInt(2048),
+    SANDBOX_CPUS: z.coerce.number().positive().max(64).default(1),
+    SANDBOX_PIDS: positiveInt(1024),
+    MAX_SANDBOXES: positiveInt(8),
+    IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60),
+    MAX_LIFETIME_SECONDS: positiveInt(2 * 60 * 60),
+    WARN_BEFORE_SECONDS: positiveInt(5 * 60),
+    SANDBOX_READY_TIMEOUT_SECONDS: positiveInt(60),
+    CHECK_TIMEOUT_MS: positiveInt(10_000),
+    REGISTRY_PORT: z.coerce.number().int().min(1).max(65535).default(5000),
+    /** Output kept per terminal for reconnects (characters). */
+    SCROLLBACK_CHARS: positiveInt(256 * 1024),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.WARN_BEFORE_SECONDS >= config.IDLE_TIMEOUT_SECONDS) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['WARN_BEFORE_SECONDS'],
+        message: 'must be shorter than IDLE_TIMEOUT_SECONDS',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { ApiError, Result, SessionInfo } from './session.js';
+import type { StepResult } from './checker.js';
+
+/** Largest single terminal input message; the client splits bigger pastes. */
+export const MAX_INPUT_CHARS = 16 * 1024;
+
+export const terminalIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/);
+
+export const terminalAttachSchema = z
+  .object({
+    terminalId: terminalIdSchema.default('main'),
+    cols: z.number().int().min(2).max(1000),
+    rows: z.number().int().min(1).max(500),
+    /** Output offset the client already holds (0 for a new page): only what follows is sent. */
+    since: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const terminalInputSchema = z
+  .object({
+    terminalId: terminalIdSchema.default('main'),
+    /** Random id of the page instance: with seq, lets the server drop a message it already took. */
+    clientId: z.string().min(8).max(64),
+    seq: z.number().int().min(0),
+    data: z.string().min(1).max(MAX_INPUT_CHARS),
+  })
+  .strict();
+
+export const terminalResizeSchema = z
+  .object({
+    terminalId: terminalIdSchema.default('main'),
+    cols: z.number().int().min(2).max(1000),
+    rows: z.number().int().min(1).max(500),
+  })
+  .strict();
+
+export const stepCheckSchema = z.object({ stepId: z.string().min(1).max(64) }).strict();
+export const keepaliveSchema = z.object({}).strict();
+
+export type TerminalAttach = z.infer<typeof terminalAttachSchema>;
+export type TerminalInput = z.infer<typeof terminalInputSchema>;
+export type TerminalResize = z.infer<typeof terminalResizeSchema>;
+export type StepCheck = z.infer<typeof stepCheckSchema>;
+
+export interface TerminalOutput {
+  terminalId: string;
+  /** Offset of the first character of data in this terminal's output since it started. */
+  offset: number;
+  data: string;
+}
+
+export interface SessionExpiring {
+  reason: 'idle' | 'lifetime';
+  /** ISO time when the session will end. */
+  at: string;
+}
+
+export interface SessionEnded {
+  reason: 'idle' | 'lifetime' | 'ended' | 'sandbox-died';
+  message: string;
+}
+
+export interface SocketErrorMessage {
+  event: string;
+  message: string;
+}
+
+export type Ack<T> = (result: Result<T>) => void;
+
+export interface ClientToServerEvents {
+  'terminal:attach': (payload: unknown, ack?: Ack<{ offset: number }>) => void;
+  'terminal:input': (payload: unknown) => void;
+  'terminal:resize': (payload: unknown) => void;
+  'step:check': (payload: unknown, ack?: Ack<StepResult>) => void;
+  'session:keepalive': (payload: unknown, ack?: Ack<SessionInfo>) => void;
+}
+
+export interface ServerToClientEvents {
+  'terminal:output': (payload: TerminalOutput) => void;
+  'session:info': (payload: SessionInfo) => void;
+  'session:expiring': (payload: SessionExpiring) => void;
+  'session:ended': (payload: SessionEnded) => void;
+  'step:result': (payload: StepResult) => void;
+  'error:message': (payload: SocketErrorMessage) => void;
+}
+
+export type { ApiError };

@@ -1,0 +1,63 @@
+import type { Duplex, Readable } from 'node:stream';
+
+export interface SandboxCreateSpec {
+  /** Container and network name. */
+  name: string;
+  labels: Record<string, string>;
+  /** Host directory bind-mounted as the inner daemon's data root (/var/lib/docker). */
+  dataRootDir: string;
+  env?: string[];
+}
+
+export interface SandboxSummary {
+  containerId: string;
+  name: string;
+  running: boolean;
+  labels: Record<string, string>;
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  stdin?: Readable;
+  /** Output beyond this many characters per stream is dropped (the tail is kept). */
+  maxOutputChars?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ShellOptions {
+  cols: number;
+  rows: number;
+}
+
+/** An interactive shell in a sandbox: a raw TTY stream. */
+export interface ShellStream {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+}
+
+export class ExecTimeoutError extends Error {
+  override name = 'ExecTimeoutError';
+}
+
+/** How the engine reaches sandboxes: one implementation per container runtime. */
+export interface SandboxDriver {
+  ping(): Promise<void>;
+  create(spec: SandboxCreateSpec): Promise<string>;
+  /** Resolves once the sandbox's own Docker daemon answers. */
+  waitReady(containerId: string, timeoutMs: number): Promise<void>;
+  list(labels: Record<string, string>): Promise<SandboxSummary[]>;
+  exec(containerId: string, argv: string[], options: ExecOptions): Promise<ExecResult>;
+  openShell(containerId: string, options: ShellOptions): Promise<ShellStream>;
+  /** Stops cleanly (the inner daemon shuts down its containers), then removes nothing. */
+  stop(containerId: string, timeoutSeconds: number): Promise<void>;
+  /** Removes the container with its anonymous volumes and the network of the same name. */
+  destroy(name: string): Promise<void>;
+  /** Networks carrying these labels and no containers: left over by a crash. */
+  removeOrphanNetworks(labels: Record<string, string>): Promise<number>;
+}

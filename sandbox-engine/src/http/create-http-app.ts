@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../config/config-schema.js';
+import type { Lesson } from '../contracts/lesson.js';
+import { createSessionRequestSchema, type Result } from '../contracts/session.js';
+import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import type { Logger } from '../log/logger.js';
+import { SessionError, toApiError } from '../sessions/session-errors.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { formatSessionToken, sessionCookieName } from '../sessions/session-secret.js';
+import { parseCookies } from './parse-cookies.js';
+
+export interface HttpAppDeps {
+  config: Config;
+  sessions: SessionManager;
+  driver: SandboxDriver;
+  lessons: () => Lesson[];
+  log: Logger;
+}
+
+const statusFor: Record<string, number> = {
+  'bad-request': 400,
+  'unknown-lesson': 404,
+  'no-session': 404,
+  capacity: 503,
+  'docker-unavailable': 503,
+  'sandbox-failed': 500,
+  internal: 500,
+};
+
+function sendError(res: Response, error: unknown) {
+  const apiError = toApiError(error);
+  res.status(statusFor[apiError.code] ?? 500).json({ error: apiError } satisfies Result<never>);
+}
+
+/** The HTTP side: session API, health, lesson list, and the built site. */
+export function createHttpApp({ config, sessions, driver, lessons, log }: HttpAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '16kb' }));
+
+  app.get('/api/health', async (_req, res) => {
+    const docker = await driver.ping().then(
+      () => true,
+      () => false,
+    );
+    res.status(docker ? 200 : 503).json({ data: { docker, sessions: sessions.list().length, maxSandboxes: config.MAX_SANDBOXES } });
+  });
+
+  app.get('/api/lessons', (_req, res) => {
+    res.json({ data: lessons().map(({ slug, title, summary, minutes, order }) => ({ slug, title, summary, minutes, order })) });
+  });
+
+  app.post('/api/sessions', async (req, res) => {
+    const parsed = createSessionRequestSchema.safeParse(req.body);
+    if (!parsed.success) return sendError(res, new SessionError('bad-request', `Expected {"lesson": "<slug>"}: ${parsed.error.issues[0]?.message}`));
+    const { lesson } = parsed.data;
+    const cookieName = sessionCookieName(lesson);
+    const existing = sessions.authenticate(lesson, parseCookies(req.headers.cookie)[cookieName]);
+    if (existing) {
+      sessions.touch(existing);
+      return res.json({ data: existing.info(sessions.settings, true) });
+    }
+    try {
+      const { session, secret } = await sessions.create(lesson);
+      res.cookie(cookieName, formatSessionToken(session.id, secret), {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+        maxAge: config.MAX_LIFETIME_SECONDS * 1000,
+      });
+      res.status(201).json({ data: session.info(sessions.settings, false) });
+    } catch (error) {
+      if (!(error instanceof SessionError)) log.error('http.session.create', { error });
+      sendError(res, error);
+    }
+  });
+
+  app.delete('/api/sessions/:lesson', async (req, res) => {
+    const lesson = req.params.lesson ?? '';
+    const session = sessions.authenticate(lesson, parseCookies(req.headers.cookie)[sessionCookieName(lesson)]);
+    if (!session) return sendError(res, new SessionError('no-session', 'No session of yours runs for this lesson.'));
+    await sessions.destroy(session, 'ended');
+    res.clearCookie(sessionCookieName(lesson), { path: '/' });
+    res.json({ data: { ended: true } });
+  });
+
+  app.use('/api', (_req, res) => sendError(res, new SessionError('bad-request', 'Unknown API route.')));
+
+  if (existsSync(config.SITE_DIR)) {
+    app.use(express.static(config.SITE_DIR, { extensions: ['html'] }));
+    app.use((_req, res) => {
+      const notFound = path.join(config.SITE_DIR, '404.html');
+      if (existsSync(notFound)) res.status(404).sendFile(notFound);
+      else res.status(404).send('Not found');
+    });
+  } else {
+    log.warn('site.missing', { dir: config.SITE_DIR, hint: 'run "npm run site:build"' });
+  }
+
+  app.use((error: Error & { type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (error.type === 'entity.too.large' || error.type === 'entity.parse.failed') {
+      return sendError(res, new SessionError('bad-request', `Bad request body: ${error.message}`));
+    }
+    log.error('http.error', { error });
+    sendError(res, error);
+  });
+  return app;
+}

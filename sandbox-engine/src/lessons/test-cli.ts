@@ -1,0 +1,33 @@
+import { runStepChecks } from '../checkers/run-step-checks.js';
+import { createEngine } from '../app/create-engine.js';
+import { loadConfig } from '../config/load-config.js';
+import { createLogger } from '../log/logger.js';
+import { testLessons } from './test-lessons.js';
+
+/** `npm run lessons:test [slug...]`: plays every lesson (or those named) in real sandboxes. */
+async function main() {
+  const slugs = process.argv.slice(2);
+  const config = loadConfig({ ...process.env, DOCKYARD_INSTANCE: process.env.DOCKYARD_INSTANCE ?? 'lessons-test', MAX_SANDBOXES: '2' });
+  const engine = await createEngine(config, createLogger('warn'));
+  const unknown = slugs.filter((slug) => !engine.lessons.some((lesson) => lesson.slug === slug));
+  if (unknown.length > 0) throw new Error(`no such lesson: ${unknown.join(', ')}`);
+  const lessons = slugs.length > 0 ? engine.lessons.filter((lesson) => slugs.includes(lesson.slug)) : engine.lessons;
+  try {
+    const results = await testLessons(lessons, {
+      sessions: engine.sessions,
+      runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: config.CHECK_TIMEOUT_MS }),
+      print: (line) => console.log(line),
+    });
+    const failed = results.filter((result) => !result.ok);
+    console.log(`\n${results.length - failed.length} lessons passed, ${failed.length} failed`);
+    process.exitCode = failed.length > 0 ? 1 : 0;
+  } finally {
+    await engine.sessions.destroyAll();
+    await engine.close();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`lessons:test: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import type { SessionInfo } from '../contracts/session.js';
+import type { SandboxTerminal } from '../terminal/sandbox-terminal.js';
+
+/** A learner's session: one sandbox, its terminals and the steps passed in it. */
+export class Session {
+  lastActivity: number;
+  readonly passedSteps = new Set<string>();
+  readonly terminals = new Map<string, SandboxTerminal>();
+  /** The deadline a warning was last sent for, so each is sent once. */
+  warnedFor: number | undefined;
+  ended = false;
+
+  constructor(
+    readonly id: string,
+    readonly lesson: string,
+    readonly secretHash: string,
+    readonly containerId: string,
+    readonly containerName: string,
+    readonly createdAt: number,
+    readonly expiresAt: number,
+  ) {
+    this.lastActivity = Date.now();
+  }
+
+  idleExpiresAt(idleTimeoutMs: number): number {
+    return Math.min(this.lastActivity + idleTimeoutMs, this.expiresAt);
+  }
+
+  info(settings: { idleTimeoutMs: number; warnBeforeMs: number }, resumed: boolean): SessionInfo {
+    return {
+      sessionId: this.id,
+      lesson: this.lesson,
+      expiresAt: new Date(this.expiresAt).toISOString(),
+      idleExpiresAt: new Date(this.idleExpiresAt(settings.idleTimeoutMs)).toISOString(),
+      idleTimeoutMs: settings.idleTimeoutMs,
+      warnBeforeMs: settings.warnBeforeMs,
+      passedSteps: [...this.passedSteps],
+      resumed,
+    };
+  }
+}

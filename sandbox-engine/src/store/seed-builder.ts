@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { Config } from '../config/config-schema.js';
+import { labelKeys } from '../drivers/sandbox-hardening.js';
+import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import type { Logger } from '../log/logger.js';
+import { runCommand } from './run-command.js';
+import type { XfsStore } from './xfs-store.js';
+
+/**
+ * Makes and finds seed images: an XFS image holding an inner Docker data root with a set of
+ * images already loaded. A seed is named after the sandbox image, the lesson images and the
+ * disk size, so changing any of them makes a new seed.
+ */
+export class SeedBuilder {
+  private readonly building = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly deps: { docker: Docker; driver: SandboxDriver; store: XfsStore; config: Config; log: Logger },
+  ) {}
+
+  async seedKey(images: string[]): Promise<string> {
+    const { docker, config } = this.deps;
+    const ids: string[] = [];
+    for (const ref of [config.SANDBOX_IMAGE, ...[...images].sort()]) {
+      const image = await docker.getImage(ref).inspect().catch(() => {
+        throw new Error(`image ${ref} is not on this Docker host: run "npm start" to build the image catalog`);
+      });
+      ids.push(`${ref}@${image.Id}`);
+    }
+    return createHash('sha256').update(JSON.stringify({ ids, disk: config.SANDBOX_DISK_GB })).digest('hex').slice(0, 16);
+  }
+
+  /** The seed file for these images, built first when missing (concurrent callers share one build). */
+  async seedFor(images: string[]): Promise<string> {
+    const key = await this.seedKey(images);
+    const file = path.join(this.deps.store.seedsDir, `${key}.img`);
+    if (existsSync(file)) return file;
+    let pending = this.building.get(key);
+    if (!pending) {
+      pending = this.build(key, images, file).finally(() => this.building.delete(key));
+      this.building.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async build(key: string, images: string[], file: string): Promise<string> {
+    const { driver, store, config, log } = this.deps;
+    const started = Date.now();
+    const tmp = `${file}.tmp`;
+    const dir = path.join(config.DOCKYARD_DATA_DIR, 'seeding', key);
+    const name = `dockyard-seed-${config.DOCKYARD_INSTANCE}-${key}`;
+    log.info('seed.build.start', { key, images });
+    await driver.destroy(name);
+    await store.unmount(dir);
+    await store.createImage(tmp, config.SANDBOX_DISK_GB);
+    await store.mountImage(tmp, dir);
+    try {
+      const labels = { [labelKeys.managed]: 'true', [labelKeys.role]: 'seed', [labelKeys.instance]: config.DOCKYARD_INSTANCE };
+      const containerId = await driver.create({ name, labels, dataRootDir: dir });
+      await driver.waitReady(containerId, config.SANDBOX_READY_TIMEOUT_SECONDS * 1000);
+      if (images.length > 0) {
+        const quoted = images.map((ref) => `'${ref}'`).join(' ');
+        await runCommand('bash', ['-o', 'pipefail', '-c', `docker save ${quoted} | docker exec -i ${name} docker load`], {
+          timeoutMs: 15 * 60_000,
+        });
+      }
+      // A clean stop leaves the inner daemon's data root consistent for every clone.
+      await driver.stop(containerId, 30);
+      await driver.destroy(name);
+      await store.unmount(dir);
+      await rename(tmp, file);
+      log.info('seed.build.done', { key, images, ms: Date.now() - started });
+      return file;
+    } catch (error) {
+      await driver.destroy(name).catch(() => undefined);
+      await store.unmount(dir).catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  /** Deletes seeds no current lesson uses (built for older images); clones made from them stay valid. */
+  async pruneExcept(imageSets: string[][]): Promise<void> {
+    const keep = new Set<string>();
+    for (const images of imageSets) keep.add(`${await this.seedKey(images)}.img`);
+    for (const entry of await readdir(this.deps.store.seedsDir)) {
+      if (entry.endsWith('.img') && !keep.has(entry)) await rm(path.join(this.deps.store.seedsDir, entry), { force: true });
+    }
+  }
+}

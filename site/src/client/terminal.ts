@@ -1,0 +1,125 @@
+import { Terminal, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import { copyText } from './clipboard.ts';
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** A dark palette with readable contrast for every ANSI colour on its background. */
+const theme: ITheme = {
+  background: '#0d1117',
+  foreground: '#e6edf3',
+  cursor: '#79c0ff',
+  cursorAccent: '#0d1117',
+  selectionBackground: '#2f5f9a',
+  selectionForeground: '#ffffff',
+  black: '#484f58',
+  red: '#ff7b72',
+  green: '#3fb950',
+  yellow: '#d29922',
+  blue: '#58a6ff',
+  magenta: '#bc8cff',
+  cyan: '#39c5cf',
+  white: '#b1bac4',
+  brightBlack: '#6e7681',
+  brightRed: '#ffa198',
+  brightGreen: '#56d364',
+  brightYellow: '#e3b341',
+  brightBlue: '#79c0ff',
+  brightMagenta: '#d2a8ff',
+  brightCyan: '#56d4dd',
+  brightWhite: '#f0f6fc',
+};
+
+/**
+ * The lesson terminal: xterm.js (DOM renderer, screen-reader mode) fitted to its host element.
+ * It knows nothing about sockets: input and size changes go out through callbacks.
+ */
+export class LessonTerminal {
+  readonly #terminal: Terminal;
+  readonly #fit = new FitAddon();
+  readonly #observer: ResizeObserver;
+  #frame = 0;
+
+  constructor(host: HTMLElement) {
+    this.#terminal = new Terminal({
+      screenReaderMode: true,
+      fontSize: 14,
+      fontFamily: '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, ui-monospace, monospace',
+      scrollback: 5000,
+      cursorBlink: true,
+      theme,
+    });
+    this.#terminal.loadAddon(this.#fit);
+    this.#terminal.open(host);
+    this.#terminal.attachCustomKeyEventHandler((event) => this.#handleKey(event));
+    this.#observer = new ResizeObserver(() => this.fit());
+    this.#observer.observe(host);
+    this.fit();
+  }
+
+  get size(): TerminalSize {
+    return { cols: Math.max(2, this.#terminal.cols), rows: Math.max(1, this.#terminal.rows) };
+  }
+
+  onInput(listener: (data: string) => void): void {
+    this.#terminal.onData(listener);
+  }
+
+  onResize(listener: (size: TerminalSize) => void): void {
+    this.#terminal.onResize(({ cols, rows }) => listener({ cols, rows }));
+  }
+
+  write(data: string): void {
+    this.#terminal.write(data);
+  }
+
+  /** Clears screen and scrollback, for a new sandbox. */
+  reset(): void {
+    this.#terminal.reset();
+  }
+
+  focus(): void {
+    this.#terminal.focus();
+  }
+
+  /** Refits on the next frame (coalesces bursts of resize notifications). */
+  fit(): void {
+    cancelAnimationFrame(this.#frame);
+    this.#frame = requestAnimationFrame(() => {
+      const host = this.#terminal.element?.parentElement;
+      if (!host || host.clientWidth === 0 || host.clientHeight === 0) return;
+      this.#fit.fit();
+    });
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.#frame);
+    this.#observer.disconnect();
+    this.#terminal.dispose();
+  }
+
+  /**
+   * Copy: Ctrl+Shift+C, or Ctrl+C while text is selected (otherwise Ctrl+C reaches the shell).
+   * Paste: Ctrl+V and Ctrl+Shift+V are left to the browser, whose paste event xterm handles.
+   * Returning false keeps xterm from turning the key into terminal input.
+   */
+  #handleKey(event: KeyboardEvent): boolean {
+    if (!event.ctrlKey || event.altKey || event.metaKey) return true;
+    const key = event.key.toLowerCase();
+    if (key === 'v') return false;
+    if (key === 'c' && (event.shiftKey || this.#terminal.hasSelection())) {
+      if (event.type === 'keydown') {
+        event.preventDefault();
+        const selection = this.#terminal.getSelection();
+        if (selection) void copyText(selection);
+        if (!event.shiftKey) this.#terminal.clearSelection();
+      }
+      return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,65 @@
+import type { ShikiTransformer } from 'shiki';
+import type { Element, ElementContent } from 'hast';
+
+/** True when a fence's meta string holds the word `run` (```bash run). */
+export function isRunnableMeta(meta: string | undefined): boolean {
+  return /(?:^|\s)run(?:\s|$)/.test(meta ?? '');
+}
+
+/** The optional `label="..."` of a fence (```sql run label="psql"), shown instead of the language. */
+export function labelFromMeta(meta: string | undefined): string | undefined {
+  const match = /(?:^|\s)label=(?:"([^"]*)"|(\S+))/.exec(meta ?? '');
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+/**
+ * Shiki transformer for fenced blocks marked `run`: marks the `pre` with data-run and wraps it
+ * with a toolbar holding "Run" and "Copy" buttons (wired by site/src/client/code-blocks.ts).
+ * Blocks without `run` (output samples) are left alone.
+ */
+export function runnableCodeBlocks(): ShikiTransformer {
+  return {
+    name: 'dockyard:runnable-code-blocks',
+    pre(node) {
+      if (isRunnableMeta(this.options.meta?.__raw)) node.properties['data-run'] = '';
+    },
+    root(root) {
+      if (!isRunnableMeta(this.options.meta?.__raw)) return;
+      const pre = root.children.find((child): child is Element => child.type === 'element' && child.tagName === 'pre');
+      if (!pre) return;
+      const language = typeof this.options.lang === 'string' ? this.options.lang : '';
+      const label = labelFromMeta(this.options.meta?.__raw) ?? language;
+      root.children = [
+        element('div', { class: 'code-block', 'data-code-block': '' }, [
+          element('div', { class: 'code-toolbar' }, [
+            element('span', { class: 'code-language' }, [text(label)]),
+            button('run', 'Run', RUN_ICON),
+            button('copy', 'Copy', COPY_ICON),
+          ]),
+          pre,
+        ]),
+      ];
+    },
+  };
+}
+
+const RUN_ICON = 'M4 2.5v11l9-5.5z';
+const COPY_ICON = 'M5 1.5h7.5a1 1 0 0 1 1 1V11h-1.5V3H5zM2.5 4.5h7a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1zm.5 1.5v7h6V6z';
+
+function button(action: string, label: string, iconPath: string): Element {
+  const icon = element('svg', { class: 'code-button-icon', viewBox: '0 0 16 16', width: '14', height: '14', 'aria-hidden': 'true', focusable: 'false' }, [
+    element('path', { d: iconPath, fill: 'currentColor' }, []),
+  ]);
+  return element('button', { type: 'button', class: `code-button code-button--${action}`, 'data-action': action }, [
+    icon,
+    element('span', { class: 'code-button-label' }, [text(label)]),
+  ]);
+}
+
+function element(tagName: string, properties: Element['properties'], children: ElementContent[]): Element {
+  return { type: 'element', tagName, properties, children };
+}
+
+function text(value: string): ElementContent {
+  return { type: 'text', value };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { instanceResources, requireDocker } from '../support/docker-state.js';
+import { startTestEngine } from '../support/start-test-engine.js';
+import { TestLearner } from '../support/test-learner.js';
+
+const lesson = 'postgres-in-a-container';
+
+describe('engine restart', () => {
+  it('re-adopts a live sandbox: the same cookie reaches the same Docker host', async () => {
+    await requireDocker();
+    const first = await startTestEngine();
+    const learner = new TestLearner(first.url, lesson);
+    const created = await learner.startSession();
+    expect(created.status).toBe(201);
+    await learner.connect();
+    await learner.attach(0);
+    learner.type('docker run -d --name survivor postgres:15 sleep 600 && echo started-$((1+1))\r');
+    await learner.waitForOutput(/started-2/, 60_000);
+    learner.disconnect();
+    await first.engine.close();
+
+    await using second = await startTestEngine({ DOCKYARD_INSTANCE: first.instance });
+    const again = new TestLearner(second.url, lesson);
+    again.cookie = learner.cookie;
+    const resumed = await again.startSession();
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.data).toMatchObject({ sessionId: created.body.data!.sessionId, resumed: true });
+    await again.connect();
+    await again.attach(0);
+    again.type('docker ps --format "name={{.Names}}"\r');
+    await again.waitForOutput(/name=survivor/, 30_000);
+    again.disconnect();
+    await second.engine.sessions.destroyAll();
+    expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0 });
+  });
+});

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allVolumeNames, instanceResources, requireDocker } from '../support/docker-state.js';
+import { startTestEngine, type TestEngine } from '../support/start-test-engine.js';
+
+const lesson = 'postgres-in-a-container';
+
+describe('sandbox lifecycle on the real Docker Engine', () => {
+  let test: TestEngine;
+  beforeAll(async () => {
+    await requireDocker();
+    test = await startTestEngine({ MAX_SANDBOXES: '3' });
+  });
+  afterAll(async () => test && (await test[Symbol.asyncDispose]()));
+
+  it('creates a sandbox with its own daemon and limits, and destroying it leaves nothing behind', async () => {
+    const volumesBefore = await allVolumeNames();
+    const { session } = await test.engine.sessions.create(lesson);
+    const shell = test.engine.sessions.shellFor(session);
+    const run = (command: string) => shell.run(command, { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) });
+
+    expect((await run('docker info --format "{{.Driver}} {{.ServerVersion}}"')).stdout).toMatch(/overlay2/);
+    // The lesson's images are preloaded from the seed: no pull needed.
+    expect((await run('docker image inspect postgres:15 --format ok')).stdout.trim()).toBe('ok');
+    // A nested container runs, and its files live on the sandbox's own XFS disk.
+    expect((await run('docker run --rm postgres:15 echo nested-ok')).stdout).toContain('nested-ok');
+    expect((await run('df -T /var/lib/docker | tail -1')).stdout).toMatch(/xfs/);
+    const limits = await run('cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max');
+    expect(Number(limits.stdout.trim())).toBe(test.engine.config.SANDBOX_MEMORY_MB * 1024 * 1024);
+
+    expect((await instanceResources(test.instance)).containers).toBe(1);
+    await test.engine.sessions.destroy(session, 'ended');
+    expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0 });
+    const volumesAfter = await allVolumeNames();
+    expect([...volumesAfter].filter((name) => !volumesBefore.has(name))).toEqual([]);
+  });
+
+  it('keeps two sandboxes apart: neither sees the other\'s containers', async () => {
+    const a = await test.engine.sessions.create(lesson);
+    const b = await test.engine.sessions.create(lesson);
+    const run = (session: typeof a.session, command: string) =>
+      test.engine.sessions.shellFor(session).run(command, { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) });
+    expect((await run(a.session, 'docker run -d --name only-in-a postgres:15 sleep 300')).exitCode).toBe(0);
+    expect((await run(a.session, 'docker ps --format "{{.Names}}"')).stdout).toContain('only-in-a');
+    expect((await run(b.session, 'docker ps -a --format "{{.Names}}"')).stdout).not.toContain('only-in-a');
+    expect((await run(b.session, 'docker inspect only-in-a')).exitCode).not.toBe(0);
+    // A file written in one sandbox's disk is not in the other's.
+    await run(a.session, 'echo secret > /var/lib/docker/mark-a');
+    expect((await run(b.session, 'test -e /var/lib/docker/mark-a')).exitCode).not.toBe(0);
+    await test.engine.sessions.destroy(a.session, 'ended');
+    await test.engine.sessions.destroy(b.session, 'ended');
+    expect((await instanceResources(test.instance)).containers).toBe(0);
+  });
+
+  it('refuses a sandbox beyond the configured maximum with a capacity error', async () => {
+    await using small = await startTestEngine({ MAX_SANDBOXES: '1' });
+    await small.engine.sessions.create(lesson);
+    await expect(small.engine.sessions.create(lesson)).rejects.toMatchObject({ code: 'capacity' });
+    const response = await fetch(new URL('/api/sessions', small.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lesson }),
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: 'capacity', retryable: true } });
+  });
+});

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireDocker } from '../support/docker-state.js';
+import { startTestEngine, type TestEngine } from '../support/start-test-engine.js';
+import { TestLearner } from '../support/test-learner.js';
+
+const lesson = 'postgres-in-a-container';
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+describe('terminal over socket.io', () => {
+  let test: TestEngine;
+  let learner: TestLearner;
+  beforeAll(async () => {
+    await requireDocker();
+    test = await startTestEngine();
+    learner = new TestLearner(test.url, lesson);
+    const { status, body } = await learner.startSession();
+    expect(status).toBe(201);
+    expect(body.data?.resumed).toBe(false);
+    await learner.connect();
+    await learner.attach(0);
+  });
+  afterAll(async () => {
+    learner?.disconnect();
+    if (test) await test[Symbol.asyncDispose]();
+  });
+
+  it('echoes a command typed in the shell of the sandbox', async () => {
+    await learner.waitForOutput(/root@sandbox/);
+    learner.type('echo "round-$((40+2))-trip"\r');
+    await learner.waitForOutput(/round-42-trip/);
+    learner.type('docker ps --format "{{.Names}}" | wc -l\r');
+    await learner.waitForOutput(/^0\s*$/m);
+  });
+
+  it('takes a message once even when it arrives twice', async () => {
+    learner.type('echo once >> /tmp/dup; wc -l < /tmp/dup\r', 1000);
+    learner.type('echo once >> /tmp/dup; wc -l < /tmp/dup\r', 1000);
+    learner.type('echo "lines: $(wc -l < /tmp/dup)"\r', 1001);
+    await learner.waitForOutput(/lines: 1\b/);
+  });
+
+  it('shows missed output once after a reconnect, and recent output once on a new page', async () => {
+    learner.disconnect();
+    // Output produced while nobody is attached is kept for the page.
+    const other = new TestLearner(test.url, lesson);
+    other.cookie = learner.cookie;
+    await other.connect();
+    await other.attach(0);
+    other.type('echo "while-away-$((6*7))"\r');
+    await other.waitForOutput(/while-away-42/);
+    other.disconnect();
+
+    await learner.connect();
+    await learner.attach();
+    learner.type('echo back-again\r');
+    await learner.waitForOutput(/back-again\r?\n/);
+    expect(count(learner.output, 'round-42-trip')).toBe(1);
+    expect(count(learner.output, 'while-away-42')).toBe(1);
+
+    // A new page (same cookie, nothing received yet) gets the recent output exactly once.
+    const reopened = new TestLearner(test.url, lesson);
+    reopened.cookie = learner.cookie;
+    const { body } = await reopened.startSession();
+    expect(body.data?.resumed).toBe(true);
+    await reopened.connect();
+    await reopened.attach(0);
+    await reopened.waitForOutput(/back-again/);
+    expect(count(reopened.output, 'round-42-trip')).toBe(1);
+    expect(count(reopened.output, 'while-away-42')).toBe(1);
+    reopened.disconnect();
+  });
+
+  it('answers malformed and oversized messages with errors and goes on', async () => {
+    const socket = learner.socket!;
+    const before = learner.errors.length;
+    socket.emit('terminal:input', 'not an object');
+    socket.emit('terminal:input', { terminalId: 'main', clientId: learner.clientId, seq: 'x', data: 'ls\r' });
+    socket.emit('terminal:resize', { cols: -5, rows: 10 });
+    socket.emit('terminal:input', { terminalId: 'main', clientId: learner.clientId, seq: 5000, data: 'x'.repeat(200_000) });
+    const badAttach = await socket.timeout(5000).emitWithAck('terminal:attach', { cols: 'wide' });
+    expect(badAttach).toMatchObject({ error: { code: 'bad-request' } });
+    const badCheck = await socket.timeout(5000).emitWithAck('step:check', { stepId: 'no-such-step' });
+    expect(badCheck).toMatchObject({ error: { code: 'bad-request' } });
+    (socket as unknown as { emit: (event: string, ...args: unknown[]) => void }).emit('no:such:event', { a: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(learner.errors.length - before).toBeGreaterThanOrEqual(5);
+    expect(learner.errors.some((error) => /terminal:input/.test(error.event) && /data/.test(error.message))).toBe(true);
+
+    // The connection and the server are fine.
+    expect(socket.connected).toBe(true);
+    learner.type('echo still-alive\r');
+    await learner.waitForOutput(/still-alive\r?\n/);
+    const health = await fetch(new URL('/api/health', test.url));
+    expect(health.status).toBe(200);
+  });
+
+  it('gives nothing to a socket without the session secret', async () => {
+    const intruder = new TestLearner(test.url, lesson);
+    await expect(intruder.connect()).rejects.toThrow(/no-session/);
+    // Knowing the session id is not enough.
+    const [id] = learner.cookie.split('=')[1]!.split('.');
+    intruder.cookie = `${learner.cookie.split('=')[0]}=${id}.${'A'.repeat(43)}`;
+    await expect(intruder.connect()).rejects.toThrow(/no-session/);
+    const stolen = await fetch(new URL('/api/sessions', test.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: intruder.cookie },
+      body: JSON.stringify({ lesson }),
+    });
+    // A wrong secret gets a new sandbox of its own, never the other one.
+    const body = (await stolen.json()) as { data: { sessionId: string } };
+    expect(body.data.sessionId).not.toBe(id);
+    const other = test.engine.sessions.get(body.data.sessionId);
+    if (other) await test.engine.sessions.destroy(other, 'ended');
+  });
+
+  it('rejects bad session requests with clear errors', async () => {
+    const post = (body: string) =>
+      fetch(new URL('/api/sessions', test.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await post('{"lesson": "no-such-lesson"}')).status).toBe(404);
+    const malformed = await post('{not json');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'bad-request' } });
+    expect((await post(JSON.stringify({ lesson: 'x'.repeat(100_000) }))).status).toBe(400);
+  });
+});

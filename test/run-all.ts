@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { preparePlatform, repoRoot } from '../infra/prepare-platform.js';
+
+/**
+ * `npm test`: prepares the machine (installs only what is missing), then runs every suite in CI
+ * order and ends with one line summing them all: "N passed, N failed".
+ */
+interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+}
+
+const results: SuiteResult[] = [];
+const resultsDir = path.join(repoRoot, 'test-results');
+
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit', env: process.env });
+    child.on('close', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(1));
+  });
+}
+
+/** A command that is one check: it passes when it exits 0. */
+async function commandSuite(name: string, command: string, args: string[]) {
+  console.log(`\n━━ ${name}: ${command} ${args.join(' ')}`);
+  const code = await run(command, args);
+  results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+}
+
+/** A vitest project, counted from its JSON report (a crashed run counts as one failure). */
+async function vitestSuite(project: string) {
+  const report = path.join(resultsDir, `${project}.json`);
+  await rm(report, { force: true });
+  console.log(`\n━━ ${project} tests`);
+  const code = await run('npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  if (!existsSync(report)) {
+    results.push({ name: project, passed: 0, failed: 1 });
+    return;
+  }
+  const json = JSON.parse(await readFile(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numTotalTestSuites: number; success: boolean };
+  const failed = json.numFailedTests + (code !== 0 && json.numFailedTests === 0 ? 1 : 0);
+  results.push({ name: project, passed: json.numPassedTests, failed });
+}
+
+async function main() {
+  await mkdir(resultsDir, { recursive: true });
+  console.log('━━ preparing the machine (only what is missing)');
+  try {
+    await preparePlatform({ forTests: true });
+    results.push({ name: 'setup', passed: 1, failed: 0 });
+  } catch (error) {
+    console.error(`setup failed: ${(error as Error).message}`);
+    results.push({ name: 'setup', passed: 0, failed: 1 });
+  }
+  await commandSuite('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+  await commandSuite('lessons:check', 'npx', ['tsx', 'sandbox-engine/src/lessons/check-cli.ts']);
+  for (const project of ['unit', 'integration', 'e2e']) await vitestSuite(project);
+
+  console.log('\n━━ summary');
+  for (const result of results) console.log(`  ${result.name.padEnd(14)} ${result.passed} passed, ${result.failed} failed`);
+  const passed = results.reduce((sum, result) => sum + result.passed, 0);
+  const failed = results.reduce((sum, result) => sum + result.failed, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+void main();
