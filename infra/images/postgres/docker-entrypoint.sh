@@ -58,11 +58,16 @@ MSG
   fi
 
   initdb_args=(--username="$POSTGRES_USER")
+  pwfile=
   if [ -n "$POSTGRES_PASSWORD" ]; then
-    initdb_args+=(--pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD"))
+    # A private file rather than <(...): /dev/fd/N is not always readable by initdb inside nested containers.
+    pwfile=$(mktemp)
+    printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
+    initdb_args+=(--pwfile="$pwfile")
   fi
   # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of words, as in the official image
   initdb "${initdb_args[@]}" $POSTGRES_INITDB_ARGS
+  [ -z "$pwfile" ] || rm -f "$pwfile"
   # Local (socket) connections keep initdb's "trust"; everything over the network needs the password.
   printf '\nhost all all all %s\n' "$POSTGRES_HOST_AUTH_METHOD" >>"$PGDATA/pg_hba.conf"
 

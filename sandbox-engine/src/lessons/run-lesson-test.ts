@@ -27,7 +27,7 @@ const failures = (result: StepResult) =>
 
 /** Records a command in the shell history, as if the learner had typed it. */
 const appendHistory = (command: string) =>
-  `printf '%s\\n' '${Buffer.from(command).toString('base64')}' | base64 -d >> /root/.bash_history`;
+  `printf '%s\\n' '${Buffer.from(`${command}\n`).toString('base64')}' | base64 -d >> /root/.bash_history`;
 
 /**
  * Plays a lesson in one sandbox: for each step, its checks must fail, its solution must run,
