@@ -87,6 +87,7 @@ async function aptUpdate(log: (line: string) => void): Promise<void> {
 
 async function aptInstall(log: (line: string) => void, pkgs: string[]): Promise<void> {
   let fetched = 0;
+  let setUp = 0;
   await runCommand(
     'apt-get',
     ['install', '-y', '-q', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...pkgs],
@@ -96,10 +97,15 @@ async function aptInstall(log: (line: string) => void, pkgs: string[]): Promise<
         if (line.startsWith('Get:')) {
           fetched += 1;
           if (fetched % 20 === 0) log(`  apt: downloaded ${fetched} packages`);
-        } else if (/^(Setting up|E:|W:)/.test(line)) {
+        } else if (line.startsWith('Setting up ')) {
+          setUp += 1;
+          const name = /^Setting up ([^: ]+)/.exec(line)?.[1] ?? '';
+          if (pkgs.includes(name)) log(`  apt: ${line}`);
+        } else if (/^(E|W):/.test(line)) {
           log(`  apt: ${line}`);
         }
       },
     },
   );
+  log(`  apt: ${fetched} downloaded, ${setUp} set up`);
 }

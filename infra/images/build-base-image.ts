@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CONTEXT_HASH_LABEL, dockyardLabels } from '../lib/dockyard-labels.js';
+import { CONTEXT_HASH_LABEL, IMAGE_LABELS_VERSION, imageLabels } from '../lib/dockyard-labels.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { runCommand, systemEnv } from '../lib/run-command.js';
 import { secondsSince, startHeartbeat } from '../lib/start-heartbeat.js';
 import { type CatalogImage, findCatalogImage, imageContextDir } from './catalog.js';
 import { contextHash } from './context-hash.js';
-import { removeIfDangling, tagAliases } from './tag-aliases.js';
+import { removeIfDangling } from '../lib/remove-if-dangling.js';
+import { tagAliases } from './tag-aliases.js';
 
 export interface EnsureBaseImageOptions {
   /** Parent of the temporary root filesystem trees. */
@@ -36,7 +37,7 @@ export async function ensureBaseImage(
   const image = findCatalogImage(ref);
   if (!image || image.context.kind !== 'debootstrap') throw new Error(`${ref} is not a debootstrap image in the catalog`);
   const context = image.context;
-  const hash = await contextHash(imageContextDir(context.folder), [RECIPE_VERSION, JSON.stringify(context)]);
+  const hash = await contextHash(imageContextDir(context.folder), [RECIPE_VERSION, IMAGE_LABELS_VERSION, JSON.stringify(context)]);
 
   const existing = (await inspectImages([image.ref])).get(image.ref);
   if (existing && existing.labels[CONTEXT_HASH_LABEL] === hash) {
@@ -139,7 +140,7 @@ async function finishTree(log: (line: string) => void, image: CatalogImage, tree
 
 async function importTree(log: (line: string) => void, image: CatalogImage, tree: string, hash: string): Promise<string> {
   const started = Date.now();
-  const labels = dockyardLabels('image', { [CONTEXT_HASH_LABEL]: hash, 'org.dockyard.image': image.ref });
+  const labels = imageLabels(image.ref, hash);
   const changes = [
     'CMD ["bash"]',
     `ENV PATH=${IMAGE_PATH}`,

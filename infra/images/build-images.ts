@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CONTEXT_HASH_LABEL, dockyardLabels } from '../lib/dockyard-labels.js';
+import { CONTEXT_HASH_LABEL, IMAGE_LABELS_VERSION, imageLabels } from '../lib/dockyard-labels.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 import { ensureBaseImage } from './build-base-image.js';
@@ -7,7 +7,8 @@ import { type CatalogImage, findCatalogImage, imageCatalog, imageContextDir } fr
 import { contextHash } from './context-hash.js';
 import { dockerBuild } from './docker-build.js';
 import { dockerfileFromRefs } from './dockerfile-from-refs.js';
-import { removeIfDangling, tagAliases } from './tag-aliases.js';
+import { removeIfDangling } from '../lib/remove-if-dangling.js';
+import { tagAliases } from './tag-aliases.js';
 
 /**
  * Builds the catalog's images (all, or those named in `refs` plus what they build FROM) that are
@@ -32,7 +33,10 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
     if (image.context.kind === 'debootstrap') {
       const before = existing.get(image.ref)?.id;
       const id = await ensureBaseImage(log, image.ref);
-      if (id !== before) built += 1;
+      if (id !== before) {
+        built += 1;
+        if (before) replaced.push(before); // removed once its old children are gone
+      }
       ids.set(image.ref, id);
       continue;
     }
@@ -43,7 +47,7 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
       fromIds.push(`${from}=${id}`);
     }
     const contextDir = imageContextDir(image.context.folder);
-    const hash = await contextHash(contextDir, fromIds);
+    const hash = await contextHash(contextDir, [...fromIds, IMAGE_LABELS_VERSION]);
     const current = existing.get(image.ref);
     if (current && current.labels[CONTEXT_HASH_LABEL] === hash) {
       await tagAliasesIfNeeded(log, image, current.id, existing);
@@ -55,7 +59,7 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
     const id = await dockerBuild(log, {
       contextDir,
       tags: [image.ref, ...image.aliases],
-      labels: dockyardLabels('image', { [CONTEXT_HASH_LABEL]: hash, 'org.dockyard.image': image.ref }),
+      labels: imageLabels(image.ref, hash),
     });
     const size = (await inspectImages([image.ref])).get(image.ref)?.size ?? 0;
     log(`${image.ref}: ${(size / 1e6).toFixed(0)} MB (${id})`);

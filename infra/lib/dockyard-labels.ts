@@ -3,6 +3,18 @@ export const MANAGED_LABEL = 'org.dockyard.managed';
 export const ROLE_LABEL = 'org.dockyard.role';
 /** On images: hash of what the image was built from (context files + FROM image ids). */
 export const CONTEXT_HASH_LABEL = 'org.dockyard.context-hash';
+/** On images: the catalog ref the image was built as. */
+export const IMAGE_LABEL = 'org.dockyard.image';
+
+/**
+ * Labels of a catalog image. Not the managed/role labels: a container inherits its image's labels,
+ * and containers run from lesson images (by tests, or by learners inside sandboxes) are not ours
+ * to sweep. Part of the image hash, so changing them rebuilds.
+ */
+export function imageLabels(ref: string, hash: string): Record<string, string> {
+  return { [CONTEXT_HASH_LABEL]: hash, [IMAGE_LABEL]: ref };
+}
+export const IMAGE_LABELS_VERSION = 'image-labels-2';
 
 export function dockyardLabels(role: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [MANAGED_LABEL]: 'true', [ROLE_LABEL]: role, ...extra };

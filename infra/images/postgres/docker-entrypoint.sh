@@ -60,7 +60,7 @@ MSG
   initdb_args=(--username="$POSTGRES_USER")
   pwfile=
   if [ -n "$POSTGRES_PASSWORD" ]; then
-    # A private file rather than <(...): /dev/fd/N is not always readable by initdb inside nested containers.
+    # A private file: a <(...) kept in an array is closed by bash before initdb runs.
     pwfile=$(mktemp)
     printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
     initdb_args+=(--pwfile="$pwfile")

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Entrypoint of the sandbox (runs under tini): make cgroups writable for the inner daemon, write its
-# daemon.json, then exec dockerd. Its messages go to `docker logs`; dockerd logs to /var/log/dockerd.log.
+# daemon.json, then run dockerd until `docker stop`. Its messages go to `docker logs`; dockerd logs to /var/log/dockerd.log.
 set -euo pipefail
 
 say() { echo "dockyard-sandbox: $*"; }
@@ -13,16 +13,22 @@ remount_cgroup_v1() {
     say "warning: not in a private cgroup namespace (run with --cgroupns private); cgroups left read-only"
     return 0
   fi
-  local count=0 mount_point super_opts opts
-  # mountinfo: ... MOUNT_POINT OPTS ... - FSTYPE SOURCE SUPER_OPTS
-  while read -r mount_point super_opts; do
-    opts=$(tr ',' '\n' <<<"$super_opts" | grep -vxE 'rw|ro' | paste -sd, -)
-    if umount "$mount_point" && mount -t cgroup -o "nosuid,nodev,noexec,${opts:-none}" cgroup "$mount_point"; then
+  local count=0 mount_point opts
+  # mountinfo: ID PARENT DEV ROOT MOUNT_POINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTS;
+  # SUPER_OPTS name the hierarchy ("rw,cpu", "rw,name=systemd"): keep them but rw/ro.
+  while read -r mount_point opts; do
+    if umount "$mount_point" && mount -t cgroup -o "nosuid,nodev,noexec,$opts" cgroup "$mount_point"; then
       count=$((count + 1))
     else
       say "warning: could not remount $mount_point ($opts)"
     fi
-  done < <(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") break; if ($(i+1) == "cgroup" && $5 ~ "^/sys/fs/cgroup/") print $5, $(i+3) }' /proc/self/mountinfo)
+  done < <(awk '{
+    for (i = 7; i <= NF && $i != "-"; i++) ;
+    if ($(i + 1) != "cgroup" || $5 !~ "^/sys/fs/cgroup/") next
+    n = split($(i + 3), o, ","); opts = ""
+    for (j = 1; j <= n; j++) if (o[j] != "rw" && o[j] != "ro") opts = opts (opts == "" ? "" : ",") o[j]
+    print $5, (opts == "" ? "none" : opts)
+  }' /proc/self/mountinfo)
   say "cgroup v1: remounted $count hierarchies"
 }
 
@@ -74,4 +80,30 @@ if [ "$#" -gt 0 ] && [ "${1:0:1}" != '-' ]; then
   exec "$@" # e.g. `docker run ... dockyard/sandbox bash` to look around
 fi
 say "starting dockerd $* (log: /var/log/dockerd.log)"
-exec dockerd "$@" >>/var/log/dockerd.log 2>&1
+dockerd "$@" >>/var/log/dockerd.log 2>&1 &
+dockerd_pid=$!
+
+# `docker stop` (SIGTERM, passed on by tini): stop the inner containers with a short timeout first,
+# so that dockerd's own shutdown (which gives each container its full stop timeout, 10 s by default)
+# ends well within the outer stop timeout and leaves a clean data root.
+stop_timeout="${DOCKYARD_INNER_STOP_TIMEOUT:-3}"
+stop_sandbox() {
+  trap '' TERM INT
+  local ids
+  ids=$(timeout 5 docker ps -q 2>/dev/null || true)
+  if [ -n "$ids" ]; then
+    say "stopping $(wc -w <<<"$ids") inner container(s) (${stop_timeout} s timeout)"
+    # shellcheck disable=SC2086
+    timeout $((stop_timeout + 5)) docker stop -t "$stop_timeout" $ids >/dev/null 2>&1 || true
+  fi
+  say "stopping dockerd"
+  kill -TERM "$dockerd_pid" 2>/dev/null || true
+}
+trap stop_sandbox TERM INT
+
+status=0
+while kill -0 "$dockerd_pid" 2>/dev/null; do
+  wait "$dockerd_pid" && status=0 || status=$?
+done
+say "dockerd exited ($status)"
+exit "$status"

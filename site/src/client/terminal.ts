@@ -48,6 +48,7 @@ export class LessonTerminal {
     this.#terminal = new Terminal({
       screenReaderMode: true,
       fontSize: 14,
+      lineHeight: 1.2,
       fontFamily: '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, ui-monospace, monospace',
       scrollback: 5000,
       cursorBlink: true,

@@ -1,0 +1,94 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { statfsSync } from 'node:fs';
+import { startTestEngine } from '../support/start-test-engine.js';
+import { TestLearner } from '../support/test-learner.js';
+import { docker } from '../support/docker-state.js';
+
+/**
+ * `npm run bench`: sandbox start-up and footprint, each against a baseline taken in the same run.
+ * Numbers are medians of RUNS runs; timings on a shared 2-core machine are noisy, ratios less so.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const lesson = 'postgres-in-a-container';
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function bareDockerRun(image: string): { runMs: number; daemonMs: number } {
+  const name = `dockyard-bench-${process.pid}`;
+  const started = Date.now();
+  execFileSync('docker', [
+    'run', '-d', '--name', name, '--label', 'org.dockyard.managed=true', '--cgroupns', 'private',
+    '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE', '--security-opt', 'seccomp=unconfined',
+    '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined',
+    '-v', '/var/lib/docker', image,
+  ], { stdio: 'ignore' });
+  const runMs = Date.now() - started;
+  while (spawnSync('docker', ['exec', name, 'docker', 'version'], { stdio: 'ignore' }).status !== 0) {
+    if (Date.now() - started > 60_000) throw new Error('bare sandbox daemon never answered');
+  }
+  const daemonMs = Date.now() - started;
+  execFileSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });
+  return { runMs, daemonMs };
+}
+
+async function main() {
+  await using test = await startTestEngine({ MAX_SANDBOXES: '4' });
+  const image = test.engine.config.SANDBOX_IMAGE;
+  const bare = { run: [] as number[], daemon: [] as number[] };
+  const shell: number[] = [];
+  const database: number[] = [];
+  let memoryMiB = 0;
+  let diskMiB = 0;
+  let pids = 0;
+
+  for (let i = 0; i < RUNS; i++) {
+    const baseline = bareDockerRun(image);
+    bare.run.push(baseline.runMs);
+    bare.daemon.push(baseline.daemonMs);
+
+    const storeBefore = statfsSync(`${test.engine.config.DOCKYARD_DATA_DIR}/store`);
+    const learner = new TestLearner(test.url, lesson);
+    const started = Date.now();
+    const created = await learner.startSession();
+    if (created.status !== 201) throw new Error(`session: ${JSON.stringify(created.body)}`);
+    await learner.connect();
+    await learner.attach(0);
+    await learner.waitForOutput(/root@sandbox[^\n]*[#$] $/m);
+    shell.push(Date.now() - started);
+
+    learner.type('docker run -d -p 5432 --name db -e POSTGRES_USER=docker -e POSTGRES_PASSWORD=docker -e POSTGRES_DB=hartl postgres:15 >/dev/null; ' +
+      'until pg_isready -q -h 127.0.0.1 -p "$(docker port db 5432/tcp | head -n1 | cut -d: -f2)"; do sleep 0.1; done; echo "db-ready-$((6*7))"\r');
+    await learner.waitForOutput(/db-ready-42/, 60_000);
+    database.push(Date.now() - started);
+
+    const session = test.engine.sessions.get(created.body.data!.sessionId)!;
+    if (i === 0) {
+      // Idle footprint: a fresh sandbox with nothing running inside.
+      const idle = await test.engine.sessions.create(lesson);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const stats = await docker.getContainer(idle.session.containerId).stats({ stream: false });
+      memoryMiB = (stats.memory_stats.usage - ((stats.memory_stats.stats as Record<string, number>).cache ?? 0)) / 2 ** 20;
+      pids = stats.pids_stats?.current ?? 0;
+      const storeAfter = statfsSync(`${test.engine.config.DOCKYARD_DATA_DIR}/store`);
+      // The learner's sandbox with postgres running and the idle one: store blocks they added.
+      diskMiB = ((storeBefore.bfree - storeAfter.bfree) * storeAfter.bsize) / 2 ** 20;
+      await test.engine.sessions.destroy(idle.session, 'ended');
+    }
+    learner.disconnect();
+    await test.engine.sessions.destroy(session, 'ended');
+  }
+
+  const ratio = median(shell) / median(bare.daemon);
+  console.log(`\nDockyard Lessons benchmark (${RUNS} runs, medians)`);
+  console.log(`  baseline: bare docker run of ${image}: ${seconds(median(bare.run))} to return, ${seconds(median(bare.daemon))} until its inner daemon answers`);
+  console.log(`  session request -> usable shell (prompt in the terminal): ${seconds(median(shell))}  (${ratio.toFixed(2)}x the bare run + daemon)`);
+  console.log(`  session request -> lesson 1's database accepting connections: ${seconds(median(database))}`);
+  console.log(`  idle sandbox: ${memoryMiB.toFixed(0)} MiB memory (without page cache), ${pids} pids`);
+  console.log(`  disk added to the store by two sandboxes (one running postgres, one idle): ${diskMiB.toFixed(0)} MiB`);
+  console.log(`  all runs (ms): shell ${shell.join(', ')}; database ${database.join(', ')}; bare ${bare.daemon.join(', ')}`);
+}
+
+main().catch((error: Error) => {
+  console.error(`bench failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with the flags this closed network needs. Fails clearly when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** The terminal's text as the DOM renderer shows it. */
+export const terminalText = (page: Page) => page.locator('.xterm-rows').innerText();
+
+/** Polls until the check returns a truthy value. */
+export async function waitUntil<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until the terminal shows a prompt at its end and has stopped changing. */
+export async function waitForQuietPrompt(page: Page, timeoutMs = 60_000): Promise<void> {
+  let previous = '';
+  let stableSince = Date.now();
+  await waitUntil('a quiet prompt in the terminal', async () => {
+    const text = (await terminalText(page)).replace(/\s+$/, '');
+    if (text !== previous) {
+      previous = text;
+      stableSince = Date.now();
+      return false;
+    }
+    return /(root@sandbox:[^\n]*#|hartl=#)$/.test(text) && Date.now() - stableSince > 400;
+  }, timeoutMs);
+}
