@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { preparePlatform, repoRoot } from '../infra/prepare-platform.js';
+import { sweepTestLeftovers } from './support/sweep-test-leftovers.js';
 
 /**
  * `npm test`: prepares the machine (installs only what is missing), then runs every suite in CI
@@ -52,6 +53,8 @@ async function main() {
   console.log('━━ preparing the machine (only what is missing)');
   try {
     await preparePlatform({ forTests: true });
+    const swept = await sweepTestLeftovers();
+    if (swept > 0) console.log(`removed ${swept} leftovers of an interrupted test run`);
     results.push({ name: 'setup', passed: 1, failed: 0 });
   } catch (error) {
     console.error(`setup failed: ${(error as Error).message}`);

@@ -52,7 +52,7 @@ export async function ensureBaseImage(
   await mkdir(buildRoot, { recursive: true });
   await mkdir(cacheDir, { recursive: true });
   await removeStaleTrees(log, buildRoot);
-  const tree = await mkdtemp(join(buildRoot, `rootfs-${context.suite}-`));
+  const tree = await mkdtemp(join(buildRoot, `rootfs-${context.suite}-${process.pid}-`));
   await chmod(tree, 0o755); // mkdtemp makes it 0700: it becomes the image's "/"
   const started = Date.now();
   try {
@@ -172,12 +172,22 @@ async function importTree(log: (line: string) => void, image: CatalogImage, tree
   return id;
 }
 
-/** Trees left by an interrupted build. */
+/** Trees left by an interrupted build (its process is gone; a build running in parallel keeps its tree). */
 async function removeStaleTrees(log: (line: string) => void, buildRoot: string) {
   for (const name of await readdir(buildRoot)) {
-    if (!name.startsWith('rootfs-')) continue;
+    const pid = Number(/^rootfs-[a-z]+-(\d+)-/.exec(name)?.[1]);
+    if (!name.startsWith('rootfs-') || (pid && processAlive(pid))) continue;
     log(`  removing the leftover tree ${name}`);
     await removeTree(join(buildRoot, name));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

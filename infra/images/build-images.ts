@@ -55,7 +55,7 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
       ids.set(image.ref, current.id);
       continue;
     }
-    log(`${image.ref}: ${current ? 'context changed, rebuilding' : 'building'} from infra/images/${image.context.folder}`);
+    log(`${image.ref}: ${current ? 'out of date (folder or FROM image changed), rebuilding' : 'building'} from infra/images/${image.context.folder}`);
     const id = await dockerBuild(log, {
       contextDir,
       tags: [image.ref, ...image.aliases],

@@ -16,7 +16,8 @@ const SANDBOX_RUN_ARGS = [
 /**
  * Smoke test of the built images against the real daemon (a minute or so): postgres:15 takes
  * POSTGRES_* and answers psql over its published port with the password; a sandbox's inner daemon
- * answers, pulls postgres:15 from the mirror, runs it, and the sandbox stops cleanly. Cleans up.
+ * answers, pulls postgres:15 from the mirror (and cannot push to it), runs it, and the sandbox
+ * stops cleanly. Cleans up.
  */
 export async function verifyImages(log: (line: string) => void): Promise<void> {
   const suffix = `${process.pid}`;
@@ -54,6 +55,11 @@ export async function verifyImages(log: (line: string) => void): Promise<void> {
     started = Date.now();
     await inside('docker pull -q postgres:15 >/dev/null');
     log(`verify: sandbox pulled postgres:15 from the mirror in ${secondsSince(started)} s`);
+    const push = await runCommand('docker', ['exec', sandbox, 'bash', '-c',
+      'docker tag postgres:15 mirror.dockyard:5000/library/dockyard-verify-push:1 && docker push mirror.dockyard:5000/library/dockyard-verify-push:1'],
+    { allowFailure: true });
+    if (push.code === 0) throw new Error('a sandbox could push into the shared registry mirror');
+    log('verify: a push from the sandbox into the mirror is refused');
     started = Date.now();
     const answer = await inside(`
       docker run -d -P --name db -e POSTGRES_USER=docker -e POSTGRES_PASSWORD=docker -e POSTGRES_DB=hartl postgres:15 >/dev/null

@@ -3,77 +3,109 @@ import { inspectImages } from '../lib/inspect-images.js';
 import { removeIfDangling } from '../lib/remove-if-dangling.js';
 import { runCommand } from '../lib/run-command.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
-import { DEFAULT_REGISTRY_PORT, REGISTRY_CONTAINER, REGISTRY_IMAGE, REGISTRY_VOLUME } from './registry-names.js';
+import {
+  DEFAULT_REGISTRY_PORT,
+  REGISTRY_CONTAINER,
+  REGISTRY_IMAGE,
+  REGISTRY_PUSH_CONTAINER,
+  REGISTRY_VOLUME,
+} from './registry-names.js';
 
 export { pushServedImages } from './push-served-images.js';
 
 export interface RegistryMirrorOptions {
   /** Host port of the registry (default 5000). */
   port?: number;
-  /**
-   * Host addresses the port is published on. Default: 127.0.0.1 (the host pushes there; Docker
-   * treats it as an insecure registry without configuration) and the default bridge's gateway
-   * (172.17.0.1, what `host-gateway` resolves to in sandboxes). Not the outside interfaces.
-   */
-  bindAddresses?: string[];
+  /** Address sandboxes reach it on; default: the default bridge's gateway (what host-gateway resolves to). */
+  gatewayAddress?: string;
 }
 
-const ROLE = 'registry';
+interface RegistryContainerSpec {
+  name: string;
+  role: string;
+  config: string;
+  bind: string;
+}
 
 /**
- * Runs the local registry mirror (container `dockyard-registry`, data in the named volume
- * `dockyard-registry-data`, restart unless-stopped) unless it already runs from the current image
- * with the same ports, and waits until http://127.0.0.1:PORT/v2/ answers.
+ * Runs the local registry mirror, two containers on the volume `dockyard-registry-data` (restart
+ * unless-stopped), and waits until both answer /v2/:
+ * - `dockyard-registry`, read-only, on GATEWAY:PORT (172.17.0.1): what sandboxes pull from;
+ * - `dockyard-registry-push`, read-write, on 127.0.0.1:PORT only: where the host pushes.
+ * A learner can therefore not push into the mirror other learners pull from. Containers whose
+ * image was rebuilt or whose address changed are replaced; running ones are left alone.
  */
 export async function ensureRegistryMirror(log: (line: string) => void, options: RegistryMirrorOptions = {}): Promise<void> {
   const port = options.port ?? DEFAULT_REGISTRY_PORT;
-  const bindAddresses = options.bindAddresses ?? ['127.0.0.1', await bridgeGateway()];
+  const gateway = options.gatewayAddress ?? (await bridgeGateway());
   const image = (await inspectImages([REGISTRY_IMAGE])).get(REGISTRY_IMAGE);
   if (!image) throw new Error(`${REGISTRY_IMAGE} is missing: build the catalog images first`);
 
-  const wantedPorts = bindAddresses.map((address) => `${address}:${port}`).sort().join(',');
-  const current = await inspectContainer();
-  if (current && (current.imageId !== image.id || current.ports !== wantedPorts)) {
-    log(`registry: replacing ${REGISTRY_CONTAINER} (${current.imageId !== image.id ? 'image rebuilt' : `ports ${current.ports}`})`);
-    await runCommand('docker', ['rm', '-f', REGISTRY_CONTAINER]);
-    if (current.imageId !== image.id) await removeIfDangling(log, current.imageId);
-  } else if (current?.running) {
-    await waitForRegistry(port, 10_000);
-    log(`registry: ${REGISTRY_CONTAINER} running on ${wantedPorts}`);
-    return;
-  } else if (current) {
-    log(`registry: starting ${REGISTRY_CONTAINER}`);
-    await runCommand('docker', ['start', REGISTRY_CONTAINER]);
-    await waitForRegistry(port, 30_000);
-    log(`registry: answering on ${wantedPorts}`);
-    return;
-  }
-
   const volume = await runCommand('docker', ['volume', 'inspect', REGISTRY_VOLUME], { allowFailure: true });
   if (volume.code !== 0) {
-    await runCommand('docker', ['volume', 'create', ...labelArgs(dockyardLabels(ROLE)), REGISTRY_VOLUME]);
+    await runCommand('docker', ['volume', 'create', ...labelArgs(dockyardLabels('registry')), REGISTRY_VOLUME]);
     log(`registry: created volume ${REGISTRY_VOLUME}`);
   }
-  const started = Date.now();
-  await runCommand('docker', [
-    'run', '-d',
-    '--name', REGISTRY_CONTAINER,
-    '--restart', 'unless-stopped',
-    ...labelArgs(dockyardLabels(ROLE)),
-    '--log-opt', 'max-size=10m', '--log-opt', 'max-file=2',
-    '-v', `${REGISTRY_VOLUME}:/var/lib/docker-registry`,
-    ...bindAddresses.flatMap((address) => ['-p', `${address}:${port}:5000`]),
-    REGISTRY_IMAGE,
-  ]);
-  await waitForRegistry(port, 30_000);
-  log(`registry: ${REGISTRY_CONTAINER} answering on ${wantedPorts} after ${secondsSince(started)} s`);
+  const specs: RegistryContainerSpec[] = [
+    { name: REGISTRY_PUSH_CONTAINER, role: 'registry-push', config: 'config.yml', bind: `127.0.0.1:${port}` },
+    { name: REGISTRY_CONTAINER, role: 'registry', config: 'config-readonly.yml', bind: `${gateway}:${port}` },
+  ];
+  // Outdated containers go first: they may hold the ports the new ones need.
+  const oldImages = new Set<string>();
+  for (const spec of specs) {
+    const current = await inspectContainer(spec.name);
+    if (current && (current.imageId !== image.id || current.ports !== spec.bind || current.config !== configPath(spec))) {
+      log(`registry: replacing ${spec.name} (${current.imageId !== image.id ? 'image rebuilt' : 'settings changed'})`);
+      await runCommand('docker', ['rm', '-f', spec.name]);
+      if (current.imageId !== image.id) oldImages.add(current.imageId);
+    }
+  }
+  for (const old of oldImages) await removeIfDangling(log, old);
+  for (const spec of specs) await ensureRegistryContainer(log, spec);
 }
 
-async function inspectContainer(): Promise<{ running: boolean; imageId: string; ports: string } | undefined> {
-  const result = await runCommand('docker', ['container', 'inspect', REGISTRY_CONTAINER], { allowFailure: true });
+const configPath = (spec: RegistryContainerSpec) => `/etc/docker/registry/${spec.config}`;
+
+async function ensureRegistryContainer(log: (line: string) => void, spec: RegistryContainerSpec) {
+  const started = Date.now();
+  const current = await inspectContainer(spec.name);
+  if (current?.running) {
+    await waitForRegistry(spec, 10_000);
+    log(`registry: ${spec.name} running on ${spec.bind}`);
+    return;
+  } else if (current) {
+    await runCommand('docker', ['start', spec.name]);
+    await waitForRegistry(spec, 30_000);
+    log(`registry: started ${spec.name} on ${spec.bind} in ${secondsSince(started)} s`);
+    return;
+  }
+  const run = await runCommand('docker', [
+    'run', '-d',
+    '--name', spec.name,
+    '--restart', 'unless-stopped',
+    ...labelArgs(dockyardLabels(spec.role)),
+    '--log-opt', 'max-size=10m', '--log-opt', 'max-file=2',
+    '-v', `${REGISTRY_VOLUME}:/var/lib/docker-registry`,
+    '-p', `${spec.bind}:5000`,
+    REGISTRY_IMAGE, 'serve', configPath(spec),
+  ], { allowFailure: true });
+  if (run.code !== 0) {
+    // Do not leave a created-but-not-started container behind (e.g. the port is taken).
+    await runCommand('docker', ['rm', '-f', spec.name], { allowFailure: true });
+    throw new Error(`registry: cannot run ${spec.name} on ${spec.bind}: ${run.stderr.trim()}`);
+  }
+  await waitForRegistry(spec, 30_000);
+  log(`registry: ${spec.name} answering on ${spec.bind} after ${secondsSince(started)} s`);
+}
+
+async function inspectContainer(
+  name: string,
+): Promise<{ running: boolean; imageId: string; ports: string; config: string } | undefined> {
+  const result = await runCommand('docker', ['container', 'inspect', name], { allowFailure: true });
   if (result.code !== 0) return undefined;
   const [info] = JSON.parse(result.stdout) as Array<{
     Image: string;
+    Args?: string[];
     State: { Running: boolean };
     HostConfig: { PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null };
   }>;
@@ -83,6 +115,7 @@ async function inspectContainer(): Promise<{ running: boolean; imageId: string; 
     running: info.State.Running,
     imageId: info.Image,
     ports: bindings.map((b) => `${b.HostIp || '0.0.0.0'}:${b.HostPort}`).sort().join(','),
+    config: info.Args?.at(-1) ?? '',
   };
 }
 
@@ -103,12 +136,13 @@ async function bridgeGateway(): Promise<string> {
   return address;
 }
 
-async function waitForRegistry(port: number, timeoutMs: number): Promise<void> {
+async function waitForRegistry(spec: RegistryContainerSpec, timeoutMs: number): Promise<void> {
+  const url = `http://${spec.bind}/v2/`;
   const started = Date.now();
   let lastError = '';
   while (Date.now() - started < timeoutMs) {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return;
       lastError = `HTTP ${response.status}`;
     } catch (error) {
@@ -116,9 +150,9 @@ async function waitForRegistry(port: number, timeoutMs: number): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const logs = await runCommand('docker', ['logs', '--tail', '15', REGISTRY_CONTAINER], { allowFailure: true });
+  const logs = await runCommand('docker', ['logs', '--tail', '15', spec.name], { allowFailure: true });
   throw new Error(
-    `registry: http://127.0.0.1:${port}/v2/ did not answer within ${timeoutMs / 1000} s (${lastError}).\n` +
+    `registry: ${url} (${spec.name}) did not answer within ${timeoutMs / 1000} s (${lastError}).\n` +
       `${logs.stdout}${logs.stderr}`.trim(),
   );
 }

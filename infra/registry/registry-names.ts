@@ -1,5 +1,8 @@
 /** Names shared by the registry mirror modules. */
+/** Read-only, on the bridge gateway: what sandboxes pull from. */
 export const REGISTRY_CONTAINER = 'dockyard-registry';
+/** Read-write, on 127.0.0.1 only: where the host pushes. */
+export const REGISTRY_PUSH_CONTAINER = 'dockyard-registry-push';
 export const REGISTRY_VOLUME = 'dockyard-registry-data';
 export const REGISTRY_IMAGE = 'dockyard/registry:latest';
 export const DEFAULT_REGISTRY_PORT = 5000;

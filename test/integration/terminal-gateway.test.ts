@@ -32,6 +32,12 @@ describe('terminal over socket.io', () => {
     await learner.waitForOutput(/^0\s*$/m);
   });
 
+  it('completes docker commands with Tab', async () => {
+    learner.type('docker vers\t');
+    learner.type(' --format "completed-{{.Server.Os}}"\r');
+    await learner.waitForOutput(/completed-linux/);
+  });
+
   it('takes a message once even when it arrives twice', async () => {
     learner.type('echo once >> /tmp/dup; wc -l < /tmp/dup\r', 1000);
     learner.type('echo once >> /tmp/dup; wc -l < /tmp/dup\r', 1000);

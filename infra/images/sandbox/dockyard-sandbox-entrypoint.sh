@@ -79,7 +79,7 @@ rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
 if [ "$#" -gt 0 ] && [ "${1:0:1}" != '-' ]; then
   exec "$@" # e.g. `docker run ... dockyard/sandbox bash` to look around
 fi
-say "starting dockerd $* (log: /var/log/dockerd.log)"
+say "starting dockerd${*:+ $*} (log: /var/log/dockerd.log)"
 dockerd "$@" >>/var/log/dockerd.log 2>&1 &
 dockerd_pid=$!
 

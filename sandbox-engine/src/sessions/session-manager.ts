@@ -99,7 +99,14 @@ export class SessionManager {
       const expiresAt = createdAt + config.MAX_LIFETIME_SECONDS * 1000;
       const secretHash = hashSecret(secret);
       try {
+        let mark = Date.now();
+        const phases: Record<string, number> = {};
+        const phase = (name: string) => {
+          phases[name] = Date.now() - mark;
+          mark = Date.now();
+        };
         const dataRootDir = await store.cloneSeed(seed, cloneId);
+        phase('cloneMs');
         const containerId = await driver.create({
           name,
           dataRootDir,
@@ -113,10 +120,12 @@ export class SessionManager {
             [labelKeys.expiresAt]: String(expiresAt),
           },
         });
+        phase('containerMs');
         await driver.waitReady(containerId, config.SANDBOX_READY_TIMEOUT_SECONDS * 1000);
+        phase('daemonMs');
         const session = new Session(id, lesson.slug, secretHash, containerId, name, createdAt, expiresAt);
         this.sessions.set(id, session);
-        log.info('session.created', { session: id, lesson: lesson.slug, ms: Date.now() - started });
+        log.info('session.created', { session: id, lesson: lesson.slug, ms: Date.now() - started, ...phases });
         return { session, secret };
       } catch (error) {
         log.error('session.create.failed', { session: id, error });

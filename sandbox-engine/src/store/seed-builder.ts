@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Config } from '../config/config-schema.js';
@@ -83,12 +83,18 @@ export class SeedBuilder {
     }
   }
 
-  /** Deletes seeds no current lesson uses (built for older images); clones made from them stay valid. */
-  async pruneExcept(imageSets: string[][]): Promise<void> {
+  /**
+   * Deletes seeds no current lesson uses (built for older images) once they are a day old, so an
+   * engine running older lessons on the same host is not robbed mid-clone. Clones stay valid.
+   */
+  async pruneExcept(imageSets: string[][], minAgeMs = 24 * 60 * 60 * 1000): Promise<void> {
     const keep = new Set<string>();
     for (const images of imageSets) keep.add(`${await this.seedKey(images)}.img`);
     for (const entry of await readdir(this.deps.store.seedsDir)) {
-      if (entry.endsWith('.img') && !keep.has(entry)) await rm(path.join(this.deps.store.seedsDir, entry), { force: true });
+      if (!entry.endsWith('.img') || keep.has(entry)) continue;
+      const file = path.join(this.deps.store.seedsDir, entry);
+      const { mtimeMs } = await stat(file);
+      if (Date.now() - mtimeMs > minAgeMs) await rm(file, { force: true });
     }
   }
 }

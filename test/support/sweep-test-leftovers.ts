@@ -1,0 +1,31 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { runCommand } from '../../sandbox-engine/src/store/run-command.js';
+import { docker } from './docker-state.js';
+
+/**
+ * Removes what test engines of an earlier, interrupted run left behind (their instance names start
+ * with "test-"): sandbox and seed containers, networks, clone mounts and clone files.
+ */
+export async function sweepTestLeftovers(dataDir = process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard'): Promise<number> {
+  let removed = 0;
+  const isTest = (labels: Record<string, string> | undefined) => (labels?.['org.dockyard.instance'] ?? '').startsWith('test-');
+  for (const container of await docker.listContainers({ all: true, filters: { label: ['org.dockyard.managed=true'] } })) {
+    if (!isTest(container.Labels)) continue;
+    await docker.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined);
+    removed += 1;
+  }
+  for (const network of await docker.listNetworks({ filters: { label: ['org.dockyard.managed=true'] } })) {
+    if (isTest(network.Labels)) await docker.getNetwork(network.Id).remove().catch(() => undefined);
+  }
+  const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((line) => line.split(' ')[1] ?? '');
+  for (const mount of mounts.filter((dir) => dir.startsWith(path.join(dataDir, 'mounts', 'test-')) || dir.startsWith(path.join(dataDir, 'seeding')))) {
+    await runCommand('umount', ['-l', mount]).catch(() => undefined);
+    removed += 1;
+  }
+  const clones = path.join(dataDir, 'store', 'sandboxes');
+  for (const file of await readdir(clones).catch(() => [] as string[])) {
+    if (file.startsWith('test-')) await rm(path.join(clones, file), { force: true });
+  }
+  return removed;
+}
