@@ -19,7 +19,7 @@ export async function sweepTestLeftovers(dataDir = process.env.DOCKYARD_DATA_DIR
     if (isTest(network.Labels)) await docker.getNetwork(network.Id).remove().catch(() => undefined);
   }
   const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((line) => line.split(' ')[1] ?? '');
-  for (const mount of mounts.filter((dir) => dir.startsWith(path.join(dataDir, 'mounts', 'test-')) || dir.startsWith(path.join(dataDir, 'seeding')))) {
+  for (const mount of mounts.filter((dir) => dir.startsWith(path.join(dataDir, 'mounts', 'test-')))) {
     await runCommand('umount', ['-l', mount]).catch(() => undefined);
     removed += 1;
   }
