@@ -19,7 +19,7 @@ export async function startTestEngine(env: Record<string, string> = {}): Promise
     { ...process.env, PORT: '0', HOST: '127.0.0.1', DOCKYARD_INSTANCE: instance, LOG_LEVEL: 'warn', ...env },
     repoRoot,
   );
-  const engine = await createEngine(config, createLogger(config.LOG_LEVEL));
+  const engine = await createEngine(config, createLogger(config.LOG_LEVEL), { prepareSeeds: false });
   const url = await engine.listen();
   return {
     engine,

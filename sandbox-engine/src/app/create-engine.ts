@@ -28,7 +28,7 @@ export interface Engine {
 }
 
 /** The one wiring point: builds every component and hands them to each other. */
-export async function createEngine(config: Config, log: Logger): Promise<Engine> {
+export async function createEngine(config: Config, log: Logger, options: { prepareSeeds?: boolean } = {}): Promise<Engine> {
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   const driver = new DockerSandboxDriver(docker, config);
   await driver.ping().catch((error: Error) => {
@@ -42,12 +42,16 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const bySlug = new Map(lessons.map((lesson) => [lesson.slug, lesson]));
   const findLesson = (slug: string) => bySlug.get(slug);
 
-  for (const lesson of lessons) {
-    const started = Date.now();
-    await seeds.seedFor(lesson.images);
-    log.info('seed.ready', { lesson: lesson.slug, images: lesson.images, ms: Date.now() - started });
+  // Served engines make every lesson's seed up front, so no learner waits for one; tools and tests
+  // let the first sandbox of a lesson make it.
+  if (options.prepareSeeds ?? true) {
+    for (const lesson of lessons) {
+      const started = Date.now();
+      await seeds.seedFor(lesson.images);
+      log.info('seed.ready', { lesson: lesson.slug, images: lesson.images, ms: Date.now() - started });
+    }
+    await seeds.pruneExcept(lessons.map((lesson) => lesson.images));
   }
-  await seeds.pruneExcept(lessons.map((lesson) => lesson.images));
 
   const sessions = new SessionManager({ config, driver, store, seeds, findLesson, log });
   const adopted = await sessions.adopt();

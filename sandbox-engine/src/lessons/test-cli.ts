@@ -8,7 +8,7 @@ import { testLessons } from './test-lessons.js';
 async function main() {
   const slugs = process.argv.slice(2);
   const config = loadConfig({ ...process.env, DOCKYARD_INSTANCE: process.env.DOCKYARD_INSTANCE ?? 'lessons-test', MAX_SANDBOXES: '2' });
-  const engine = await createEngine(config, createLogger('warn'));
+  const engine = await createEngine(config, createLogger('warn'), { prepareSeeds: false });
   const unknown = slugs.filter((slug) => !engine.lessons.some((lesson) => lesson.slug === slug));
   if (unknown.length > 0) throw new Error(`no such lesson: ${unknown.join(', ')}`);
   const lessons = slugs.length > 0 ? engine.lessons.filter((lesson) => slugs.includes(lesson.slug)) : engine.lessons;
