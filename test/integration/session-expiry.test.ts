@@ -35,7 +35,14 @@ describe('idle timeout', () => {
     await waitFor(() => ended.length === 1, 30_000);
     expect(ended[0]!.reason).toBe('idle');
     expect(warnings.length).toBe(2);
-    expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0 });
+    // The page hears of the end at once; the sandbox's removal follows.
+    const deadline = Date.now() + 30_000;
+    let left = await instanceResources(test.instance);
+    while (left.containers + left.networks + left.volumes + left.mounts > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      left = await instanceResources(test.instance);
+    }
+    expect(left).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0 });
     // Coming back after the end gets a new sandbox, not an error.
     const again = await learner.startSession();
     expect(again.status).toBe(201);
