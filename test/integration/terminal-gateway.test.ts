@@ -100,6 +100,31 @@ describe('terminal over socket.io', () => {
     expect(health.status).toBe(200);
   });
 
+  it('opens, renames and closes more terminals in the same sandbox', async () => {
+    const socket = learner.socket!;
+    const lists: unknown[] = [];
+    socket.on('terminals:list', (list) => lists.push(list));
+    const opened = await socket.timeout(5000).emitWithAck('terminal:open', { name: 'logs' });
+    expect(opened).toEqual({ data: { terminalId: 't2', name: 'logs' } });
+    const outputs: string[] = [];
+    socket.on('terminal:output', ({ terminalId, data }) => terminalId === 't2' && outputs.push(data));
+    const attached = await socket.timeout(30_000).emitWithAck('terminal:attach', { terminalId: 't2', cols: 80, rows: 24, since: 0 });
+    expect('data' in attached).toBe(true);
+    socket.emit('terminal:input', { terminalId: 't2', clientId: learner.clientId, seq: 0, data: 'echo "second-$((3*3))"; docker ps -q | wc -l\r' });
+    const deadline = Date.now() + 20_000;
+    while (!/second-9/.test(outputs.join('')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(outputs.join('')).toMatch(/second-9/);
+    expect(learner.output).not.toMatch(/second-9/);
+
+    const renamed = await socket.timeout(5000).emitWithAck('terminal:rename', { terminalId: 't2', name: 'follow logs' });
+    expect(renamed).toEqual({ data: [{ terminalId: 'main', name: 'Terminal 1' }, { terminalId: 't2', name: 'follow logs' }] });
+    expect(await socket.timeout(5000).emitWithAck('terminal:close', { terminalId: 'main' })).toMatchObject({ error: { code: 'bad-request' } });
+    expect(await socket.timeout(5000).emitWithAck('terminal:attach', { terminalId: 'nope', cols: 80, rows: 24 })).toMatchObject({ error: {} });
+    const closed = await socket.timeout(5000).emitWithAck('terminal:close', { terminalId: 't2' });
+    expect(closed).toEqual({ data: [{ terminalId: 'main', name: 'Terminal 1' }] });
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('gives nothing to a socket without the session secret', async () => {
     const intruder = new TestLearner(test.url, lesson);
     await expect(intruder.connect()).rejects.toThrow(/no-session/);
@@ -126,6 +151,6 @@ describe('terminal over socket.io', () => {
     const malformed = await post('{not json');
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ error: { code: 'bad-request' } });
-    expect((await post(JSON.stringify({ lesson: 'x'.repeat(100_000) }))).status).toBe(400);
+    expect((await post(JSON.stringify({ lesson: 'x'.repeat(100_000) }))).status).toBe(413);
   });
 });

@@ -16,7 +16,7 @@ export interface TestEngine extends AsyncDisposable {
 export async function startTestEngine(env: Record<string, string> = {}): Promise<TestEngine> {
   const instance = env.DOCKYARD_INSTANCE ?? `test-${randomBytes(3).toString('hex')}`;
   const config = loadConfig(
-    { ...process.env, PORT: '0', HOST: '127.0.0.1', DOCKYARD_INSTANCE: instance, LOG_LEVEL: 'warn', ...env },
+    { ...process.env, PORT: '0', PREVIEW_PORT: '0', HOST: '127.0.0.1', DOCKYARD_INSTANCE: instance, LOG_LEVEL: 'warn', ...env },
     repoRoot,
   );
   const engine = await createEngine(config, createLogger(config.LOG_LEVEL), { prepareSeeds: false });

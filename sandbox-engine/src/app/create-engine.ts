@@ -7,6 +7,8 @@ import type { Config } from '../config/config-schema.js';
 import type { Lesson } from '../contracts/lesson.js';
 import { DockerSandboxDriver } from '../drivers/docker-sandbox-driver.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { createPreviewServer } from '../http/preview-server.js';
+import { SandboxFiles } from '../workspace/sandbox-files.js';
 import { loadLessons } from '../lessons/load-lessons.js';
 import type { Logger } from '../log/logger.js';
 import { SessionManager } from '../sessions/session-manager.js';
@@ -21,10 +23,19 @@ export interface Engine {
   readonly seeds: SeedBuilder;
   readonly lessons: Lesson[];
   readonly httpServer: HttpServer;
+  /** The port preview's own origin. */
+  readonly previewServer: HttpServer;
   /** Listens on config.HOST:config.PORT (0 picks a free port); resolves with the URL. */
   listen(): Promise<string>;
   /** Stops serving; live sandboxes stay up for the next engine to adopt. */
   close(): Promise<void>;
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
 }
 
 /** The one wiring point: builds every component and hands them to each other. */
@@ -58,13 +69,18 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
   if (adopted > 0) log.info('sessions.adopted', { count: adopted });
   sessions.startReaper();
 
-  const app = createHttpApp({ config, sessions, driver, lessons: () => lessons, log });
+  const previewServer = createPreviewServer({ sessions, driver, log });
+  const previewPort = () => (previewServer.address() as AddressInfo | null)?.port ?? config.PREVIEW_PORT;
+  const files = new SandboxFiles(driver);
+  const app = createHttpApp({ config, sessions, driver, files, previewPort, lessons: () => lessons, log });
   const httpServer = createServer(app);
   const io: GatewayServer = new Server(httpServer, {
     // Bigger than any valid message, so an oversized one reaches our validation and gets an error
     // event instead of the transport closing the connection.
     maxHttpBufferSize: 1024 * 1024,
     cors: { origin: false },
+    // Upgrades for other paths are not socket.io's to close.
+    destroyUpgrade: false,
   });
   attachSocketGateway(io, {
     sessions,
@@ -80,19 +96,19 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     seeds,
     lessons,
     httpServer,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(config.PORT, config.HOST, () => {
-          const { port } = httpServer.address() as AddressInfo;
-          const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-          resolve(`http://${host}:${port}/`);
-        });
-      }),
+    previewServer,
+    listen: async () => {
+      await listen(previewServer, config.PREVIEW_PORT, config.HOST);
+      const port = await listen(httpServer, config.PORT, config.HOST);
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+      return `http://${host}:${port}/`;
+    },
     close: async () => {
       sessions.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
+      previewServer.close();
+      previewServer.closeAllConnections();
     },
   };
 }

@@ -4,7 +4,7 @@ import { checkerRegistry, evaluateChecker, type CheckerRegistry } from './checke
 
 describe('checkerRegistry', () => {
   it('has an evaluator for every kind', () => {
-    expect(Object.keys(checkerRegistry).sort()).toEqual(['command', 'container', 'history', 'port']);
+    expect(Object.keys(checkerRegistry).sort()).toEqual(['command', 'container', 'file', 'history', 'port']);
   });
 
   it('does not compile with a kind the contract does not know, or without one it knows', () => {

@@ -2,6 +2,7 @@ import type { Checker, CheckerKind } from '../contracts/checker.js';
 import type { CheckVerdict } from './check-verdict.js';
 import { evaluateCommandChecker } from './command-checker.js';
 import { evaluateContainerChecker } from './container-checker.js';
+import { evaluateFileChecker } from './file-checker.js';
 import { evaluateHistoryChecker } from './history-checker.js';
 import { evaluatePortChecker } from './port-checker.js';
 import type { SandboxShell } from './sandbox-shell.js';
@@ -25,6 +26,7 @@ export const checkerRegistry: CheckerRegistry = {
   command: evaluateCommandChecker,
   port: evaluatePortChecker,
   history: evaluateHistoryChecker,
+  file: evaluateFileChecker,
 };
 
 /** Evaluates `checker` with the evaluator of its kind. */

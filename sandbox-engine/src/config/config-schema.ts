@@ -7,6 +7,8 @@ export const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     HOST: z.string().min(1).default('0.0.0.0'),
+    /** The port preview's own origin (0 picks a free port). */
+    PREVIEW_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
     DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
     /** Distinguishes engines sharing one Docker host (tests run their own): sandboxes are adopted per instance. */
     DOCKYARD_INSTANCE: z.string().regex(/^[a-z0-9-]{1,32}$/, 'lowercase letters, digits and hyphens').default('default'),

@@ -97,8 +97,18 @@ export const historyCheckerSchema = z
   })
   .strict();
 
+export const fileCheckerSchema = z
+  .object({
+    kind: z.literal('file'),
+    path: z.string().min(1).describe('file in the sandbox, relative to the working directory /root (or absolute)'),
+    exists: z.boolean().default(true).describe('false: the file must not exist'),
+    content: regexSourceSchema.optional().describe('pattern the file content must match'),
+    ...checkerBase,
+  })
+  .strict();
+
 export const checkerSchema = z
-  .discriminatedUnion('kind', [containerCheckerSchema, commandCheckerSchema, portCheckerSchema, historyCheckerSchema])
+  .discriminatedUnion('kind', [containerCheckerSchema, commandCheckerSchema, portCheckerSchema, historyCheckerSchema, fileCheckerSchema])
   .superRefine((checker, ctx) => {
     if (checker.kind === 'container' && checker.state === 'absent') {
       for (const field of ['image', 'env', 'publishedPorts'] as const) {
@@ -106,6 +116,9 @@ export const checkerSchema = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: 'cannot be checked when state is absent' });
         }
       }
+    }
+    if (checker.kind === 'file' && !checker.exists && checker.content !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['content'], message: 'cannot be checked when exists is false' });
     }
     if (checker.kind !== 'port') return;
     if (checker.protocol === 'tcp') {
@@ -129,6 +142,7 @@ export type ContainerChecker = z.infer<typeof containerCheckerSchema>;
 export type CommandChecker = z.infer<typeof commandCheckerSchema>;
 export type PortChecker = z.infer<typeof portCheckerSchema>;
 export type HistoryChecker = z.infer<typeof historyCheckerSchema>;
+export type FileChecker = z.infer<typeof fileCheckerSchema>;
 export type Checker = z.infer<typeof checkerSchema>;
 export type CheckerKind = Checker['kind'];
 

@@ -53,7 +53,7 @@ describe('lessonFrontmatterSchema', () => {
     const lesson = goodLesson();
     (lesson.steps[1]!.checks as unknown[])[0] = { kind: 'volume', name: 'pgdata' };
     expect(issues(lesson)).toEqual([
-      "steps.1.checks.0.kind: Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history'",
+      "steps.1.checks.0.kind: Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history' | 'file'",
     ]);
   });
 

@@ -21,6 +21,11 @@ export const stepSchema = z
       .min(1)
       .describe('commands, run in order in the sandbox host shell, that complete this step'),
     checks: z.array(checkerSchema).min(1).describe('all must pass for the step to pass'),
+    open: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('file (relative to the working directory /root) this step opens in the editor'),
   })
   .strict();
 

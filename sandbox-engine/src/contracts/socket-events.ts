@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiError, Result, SessionInfo } from './session.js';
 import type { StepResult } from './checker.js';
+import type { TerminalInfo } from './workspace.js';
 
 /** Largest single terminal input message; the client splits bigger pastes. */
 export const MAX_INPUT_CHARS = 16 * 1024;
@@ -74,6 +75,11 @@ export interface ClientToServerEvents {
   'terminal:resize': (payload: unknown) => void;
   'step:check': (payload: unknown, ack?: Ack<StepResult>) => void;
   'session:keepalive': (payload: unknown, ack?: Ack<SessionInfo>) => void;
+  /** Opens another shell in the same sandbox; attach to it with terminal:attach. */
+  'terminal:open': (payload: unknown, ack?: Ack<TerminalInfo>) => void;
+  'terminal:rename': (payload: unknown, ack?: Ack<TerminalInfo[]>) => void;
+  /** Ends that shell; the main terminal cannot be closed. */
+  'terminal:close': (payload: unknown, ack?: Ack<TerminalInfo[]>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -83,6 +89,8 @@ export interface ServerToClientEvents {
   'session:ended': (payload: SessionEnded) => void;
   'step:result': (payload: StepResult) => void;
   'error:message': (payload: SocketErrorMessage) => void;
+  /** The session's terminals, sent on connect and whenever one is opened, renamed or closed. */
+  'terminals:list': (payload: TerminalInfo[]) => void;
 }
 
 export type { ApiError };

@@ -173,6 +173,17 @@ export class DockerSandboxDriver implements SandboxDriver {
       });
   }
 
+  async putArchive(containerId: string, directory: string, tar: Buffer): Promise<void> {
+    await this.docker.getContainer(containerId).putArchive(tar, { path: directory });
+  }
+
+  async address(containerId: string): Promise<string> {
+    const info = await this.docker.getContainer(containerId).inspect();
+    const network = Object.values(info.NetworkSettings.Networks ?? {})[0];
+    if (!network?.IPAddress) throw new Error('the sandbox has no network address');
+    return network.IPAddress;
+  }
+
   async removeOrphanNetworks(labels: Record<string, string>): Promise<number> {
     const networks = await this.docker.listNetworks({ filters: { label: labelFilter(labels) } });
     let removed = 0;

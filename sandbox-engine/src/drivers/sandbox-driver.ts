@@ -58,6 +58,10 @@ export interface SandboxDriver {
   stop(containerId: string, timeoutSeconds: number): Promise<void>;
   /** Removes the container with its anonymous volumes and the network of the same name. */
   destroy(name: string): Promise<void>;
+  /** Unpacks a tar archive into a directory of the sandbox (as root). */
+  putArchive(containerId: string, directory: string, tar: Buffer): Promise<void>;
+  /** The sandbox's address on its own network, which the engine's host reaches. */
+  address(containerId: string): Promise<string>;
   /** Networks carrying these labels and no containers: left over by a crash. */
   removeOrphanNetworks(labels: Record<string, string>): Promise<number>;
 }

@@ -3,41 +3,34 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/config-schema.js';
 import type { Lesson } from '../contracts/lesson.js';
-import { createSessionRequestSchema, type Result } from '../contracts/session.js';
+import { createSessionRequestSchema } from '../contracts/session.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
-import { SessionError, toApiError } from '../sessions/session-errors.js';
+import { SessionError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { formatSessionToken, sessionCookieName } from '../sessions/session-secret.js';
 import { parseCookies } from './parse-cookies.js';
+import { sendError } from './send-error.js';
+import { workspaceRoutes } from './workspace-routes.js';
+import type { SandboxFiles } from '../workspace/sandbox-files.js';
+import { WorkspaceError } from '../workspace/workspace-error.js';
 
 export interface HttpAppDeps {
   config: Config;
   sessions: SessionManager;
   driver: SandboxDriver;
+  files: SandboxFiles;
+  previewPort: () => number;
   lessons: () => Lesson[];
   log: Logger;
 }
 
-const statusFor: Record<string, number> = {
-  'bad-request': 400,
-  'unknown-lesson': 404,
-  'no-session': 404,
-  capacity: 503,
-  'docker-unavailable': 503,
-  'sandbox-failed': 500,
-  internal: 500,
-};
-
-function sendError(res: Response, error: unknown) {
-  const apiError = toApiError(error);
-  res.status(statusFor[apiError.code] ?? 500).json({ error: apiError } satisfies Result<never>);
-}
-
 /** The HTTP side: session API, health, lesson list, and the built site. */
-export function createHttpApp({ config, sessions, driver, lessons, log }: HttpAppDeps): express.Express {
+export function createHttpApp({ config, sessions, driver, files, previewPort, lessons, log }: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Before the small JSON limit of the other routes: file saves carry up to MAX_EDITABLE_BYTES.
+  app.use('/api/workspace', workspaceRoutes({ sessions, files, driver, previewPort }));
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/api/health', async (_req, res) => {
@@ -100,7 +93,8 @@ export function createHttpApp({ config, sessions, driver, lessons, log }: HttpAp
   }
 
   app.use((error: Error & { type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === 'entity.too.large' || error.type === 'entity.parse.failed') {
+    if (error.type === 'entity.too.large') return sendError(res, new WorkspaceError('too-large', `The request body is too large: ${error.message}`));
+    if (error.type === 'entity.parse.failed') {
       return sendError(res, new SessionError('bad-request', `Bad request body: ${error.message}`));
     }
     log.error('http.error', { error });

@@ -35,7 +35,7 @@ describe('lessons:check', () => {
     expect(stdout).toBe('');
     expect(stderr).toBe(
       'sandbox-engine/src/lessons/fixtures/unknown-kind/postgres-in-a-container/content.mdx: steps[2].checks[0].kind: ' +
-        "Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history'\n" +
+        "Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history' | 'file'\n" +
         'sandbox-engine/src/lessons/fixtures/empty: no lessons found (expected <slug>/content.mdx folders)\n' +
         '\n2 problems in sandbox-engine/src/lessons/fixtures/unknown-kind, sandbox-engine/src/lessons/fixtures/empty\n',
     );

@@ -26,13 +26,13 @@ describe('loadLessons', () => {
     const error = await loadError(loadLessons(join(fixtures, 'unknown-kind')));
     expect(error.message).toBe(
       `${join(fixtures, 'unknown-kind/postgres-in-a-container/content.mdx')}: steps[2].checks[0].kind: ` +
-        "Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history'",
+        "Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history' | 'file'",
     );
     expect(error.problems).toEqual([
       {
         file: join(fixtures, 'unknown-kind/postgres-in-a-container/content.mdx'),
         field: 'steps[2].checks[0].kind',
-        message: "Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history'",
+        message: "Invalid discriminator value. Expected 'container' | 'command' | 'port' | 'history' | 'file'",
       },
     ]);
   });

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { Config } from '../config/config-schema.js';
+import { WORKDIR } from '../contracts/workspace.js';
+import { starterFilesArchive } from '../workspace/starter-files.js';
 import type { Lesson } from '../contracts/lesson.js';
 import type { SessionEnded, SessionExpiring } from '../contracts/socket-events.js';
 import type { SandboxShell } from '../checkers/sandbox-shell.js';
@@ -24,6 +27,8 @@ export interface SessionManagerDeps {
   findLesson: (slug: string) => Lesson | undefined;
   log: Logger;
 }
+
+const MAX_TERMINALS = 6;
 
 const endMessages: Record<SessionEnded['reason'], string> = {
   idle: 'Your sandbox was stopped after a period without activity. Everything in it is gone.',
@@ -123,6 +128,8 @@ export class SessionManager {
         phase('containerMs');
         await driver.waitReady(containerId, config.SANDBOX_READY_TIMEOUT_SECONDS * 1000);
         phase('daemonMs');
+        const starter = await starterFilesArchive(path.join(config.LESSONS_DIR, lesson.slug, '_files'));
+        if (starter) await driver.putArchive(containerId, WORKDIR, starter);
         const session = new Session(id, lesson.slug, secretHash, containerId, name, createdAt, expiresAt);
         this.sessions.set(id, session);
         log.info('session.created', { session: id, lesson: lesson.slug, ms: Date.now() - started, ...phases });
@@ -153,10 +160,41 @@ export class SessionManager {
     session.lastActivity = Date.now();
   }
 
+  /** Adds a terminal tab; its shell starts when a page attaches to it. */
+  openTerminal(session: Session, name?: string): { terminalId: string; name: string } {
+    if (session.terminalNames.size >= MAX_TERMINALS) {
+      throw new SessionError('bad-request', `A sandbox can have ${MAX_TERMINALS} terminals at most: close one first.`);
+    }
+    let number = 2;
+    while (session.terminalNames.has(`t${number}`)) number += 1;
+    const terminalId = `t${number}`;
+    const label = name ?? `Terminal ${session.terminalNames.size + 1}`;
+    session.terminalNames.set(terminalId, label);
+    return { terminalId, name: label };
+  }
+
+  renameTerminal(session: Session, terminalId: string, name: string): void {
+    if (!session.terminalNames.has(terminalId)) throw new SessionError('bad-request', `There is no terminal ${terminalId}.`);
+    session.terminalNames.set(terminalId, name);
+  }
+
+  closeTerminal(session: Session, terminalId: string): void {
+    if (terminalId === 'main') throw new SessionError('bad-request', 'The first terminal cannot be closed.');
+    if (!session.terminalNames.delete(terminalId)) throw new SessionError('bad-request', `There is no terminal ${terminalId}.`);
+    session.terminals.get(terminalId)?.close();
+    session.terminals.delete(terminalId);
+  }
+
+  /** The session whose port previews this token opens. */
+  byPreviewToken(token: string): Session | undefined {
+    return this.list().find((session) => session.previewToken === token && !session.ended);
+  }
+
   /** The session's terminal with this id, its shell started on first use. */
   async terminal(session: Session, terminalId: string, size: { cols: number; rows: number }): Promise<SandboxTerminal> {
     const existing = session.terminals.get(terminalId);
     if (existing) return existing;
+    if (!session.terminalNames.has(terminalId)) throw new SessionError('bad-request', `There is no terminal ${terminalId}: open one with terminal:open.`);
     const terminal = new SandboxTerminal(
       terminalId,
       (shellSize) => this.deps.driver.openShell(session.containerId, shellSize),

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { SessionInfo } from '../contracts/session.js';
+import type { TerminalInfo } from '../contracts/workspace.js';
 import type { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 
 /** A learner's session: one sandbox, its terminals and the steps passed in it. */
@@ -6,6 +8,12 @@ export class Session {
   lastActivity: number;
   readonly passedSteps = new Set<string>();
   readonly terminals = new Map<string, SandboxTerminal>();
+  /** The session's terminals in tab order: main first; shells start when first attached. */
+  readonly terminalNames = new Map<string, string>([['main', 'Terminal 1']]);
+  /** Opens the session's port previews; derived from its secret, so it survives an engine restart. */
+  readonly previewToken: string;
+  /** The sandbox's address, learned on first preview. */
+  address: string | undefined;
   /** The deadline a warning was last sent for, so each is sent once. */
   warnedFor: number | undefined;
   ended = false;
@@ -20,6 +28,11 @@ export class Session {
     readonly expiresAt: number,
   ) {
     this.lastActivity = Date.now();
+    this.previewToken = createHash('sha256').update(`${secretHash}:preview`).digest('base64url').slice(0, 32);
+  }
+
+  terminalList(): TerminalInfo[] {
+    return [...this.terminalNames].map(([terminalId, name]) => ({ terminalId, name }));
   }
 
   idleExpiresAt(idleTimeoutMs: number): number {

@@ -13,6 +13,7 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../contracts/socket-events.js';
+import { terminalCloseSchema, terminalOpenSchema, terminalRenameSchema } from '../contracts/workspace.js';
 import type { SandboxShell } from '../checkers/sandbox-shell.js';
 import { parseCookies } from '../http/parse-cookies.js';
 import type { Logger } from '../log/logger.js';
@@ -66,6 +67,7 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
     const detachers = new Map<string, () => void>();
     void socket.join(session.id);
     socket.emit('session:info', session.info(sessions.settings, true));
+    socket.emit('terminals:list', session.terminalList());
 
     /** Validates a message; a bad one gets an error event (and an error ack) and changes nothing. */
     const parse = <T>(event: string, schema: ZodType<T, any, any>, payload: unknown, ack?: unknown): T | undefined => {
@@ -150,6 +152,32 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
       const info = session.info(sessions.settings, true);
       io.to(session.id).emit('session:info', info);
       reply(ack, { data: info });
+    }));
+
+    socket.on('terminal:open', guard('terminal:open', (payload, ack) => {
+      const message = parse('terminal:open', terminalOpenSchema, payload ?? {}, ack);
+      if (!message) return;
+      const opened = sessions.openTerminal(session, message.name);
+      io.to(session.id).emit('terminals:list', session.terminalList());
+      reply(ack, { data: opened });
+    }));
+
+    socket.on('terminal:rename', guard('terminal:rename', (payload, ack) => {
+      const message = parse('terminal:rename', terminalRenameSchema, payload, ack);
+      if (!message) return;
+      sessions.renameTerminal(session, message.terminalId, message.name);
+      io.to(session.id).emit('terminals:list', session.terminalList());
+      reply(ack, { data: session.terminalList() });
+    }));
+
+    socket.on('terminal:close', guard('terminal:close', (payload, ack) => {
+      const message = parse('terminal:close', terminalCloseSchema, payload, ack);
+      if (!message) return;
+      detachers.get(message.terminalId)?.();
+      detachers.delete(message.terminalId);
+      sessions.closeTerminal(session, message.terminalId);
+      io.to(session.id).emit('terminals:list', session.terminalList());
+      reply(ack, { data: session.terminalList() });
     }));
 
     socket.on('disconnect', () => {

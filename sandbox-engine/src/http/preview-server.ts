@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createProxyServer } from 'http-proxy-3';
+import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import type { Logger } from '../log/logger.js';
+import type { Session } from '../sessions/session.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import { listPublishedPorts } from '../workspace/published-ports.js';
+import { parseCookies } from './parse-cookies.js';
+
+const PREFIX = /^\/([A-Za-z0-9_-]{32})\/(\d{1,5})(\/.*)?$/;
+const COOKIE = 'dyp';
+const PORTS_TTL_MS = 2000;
+
+interface Target {
+  session: Session;
+  port: number;
+  /** The request path for the app, without our prefix. */
+  path: string;
+  /** Set when the request came through the prefixed URL: later absolute paths go to the same port. */
+  remember?: string;
+}
+
+/**
+ * The port preview: its own origin (another port), so a learner's app never runs beside our
+ * cookies. /<previewToken>/<port>/<path> proxies HTTP and websockets to that port of that
+ * session's sandbox, only when a container there publishes it.
+ */
+export function createPreviewServer(deps: { sessions: SessionManager; driver: SandboxDriver; log: Logger }): Server {
+  const { sessions, driver, log } = deps;
+  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 60_000 });
+  const portCache = new Map<string, { at: number; ports: Set<number> }>();
+
+  const publishedPorts = async (session: Session): Promise<Set<number>> => {
+    const cached = portCache.get(session.id);
+    if (cached && Date.now() - cached.at < PORTS_TTL_MS) return cached.ports;
+    const ports = new Set((await listPublishedPorts(driver, session.containerId)).filter((p) => p.protocol === 'tcp').map((p) => p.hostPort));
+    portCache.set(session.id, { at: Date.now(), ports });
+    return ports;
+  };
+
+  const resolve = async (req: IncomingMessage): Promise<Target | string> => {
+    const url = req.url ?? '/';
+    const match = PREFIX.exec(url.split('?')[0]!);
+    let token: string;
+    let port: number;
+    let path: string;
+    let remember: string | undefined;
+    if (match) {
+      token = match[1]!;
+      port = Number(match[2]);
+      path = (match[3] ?? '/') + (url.includes('?') ? url.slice(url.indexOf('?')) : '');
+      remember = `${token}/${port}`;
+    } else {
+      const last = /^([A-Za-z0-9_-]{32})\/(\d{1,5})$/.exec(parseCookies(req.headers.cookie)[COOKIE] ?? '');
+      if (!last) return 'This is the port preview of Dockyard Lessons: open a port from the lesson page.';
+      token = last[1]!;
+      port = Number(last[2]);
+      path = url;
+    }
+    const session = sessions.byPreviewToken(token);
+    if (!session) return 'This preview link belongs to no running sandbox.';
+    if (!(await publishedPorts(session)).has(port)) return `No container in your sandbox publishes port ${port}.`;
+    session.address ??= await driver.address(session.containerId);
+    sessions.touch(session);
+    return { session, port, path, remember };
+  };
+
+  const refuse = (res: ServerResponse, message: string, status = 404) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`${message}\n`);
+  };
+
+  proxy.on('error', (error, _req, res) => {
+    log.debug('preview.proxy.error', { error });
+    if (res && 'writeHead' in res && !res.headersSent) refuse(res as ServerResponse, 'The app behind this port did not answer. Is it still running?', 502);
+    else (res as Duplex | undefined)?.destroy();
+  });
+
+  const server = createServer((req, res) => {
+    resolve(req)
+      .then((target) => {
+        if (typeof target === 'string') return refuse(res, target);
+        if (target.remember) res.setHeader('set-cookie', `${COOKIE}=${target.remember}; Path=/; HttpOnly; SameSite=Lax`);
+        req.url = target.path;
+        proxy.web(req, res, { target: `http://${target.session.address}:${target.port}` });
+      })
+      .catch((error: Error) => {
+        log.warn('preview.failed', { error });
+        refuse(res, 'The preview could not reach your sandbox.', 502);
+      });
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    resolve(req)
+      .then((target) => {
+        if (typeof target === 'string') return socket.destroy();
+        req.url = target.path;
+        proxy.ws(req, socket, head, { target: `http://${target.session.address}:${target.port}` });
+      })
+      .catch(() => socket.destroy());
+  });
+  return server;
+}
