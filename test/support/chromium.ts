@@ -12,8 +12,11 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** The terminal's text as the DOM renderer shows it. */
-export const terminalText = (page: Page) => page.locator('.xterm-rows').innerText();
+/**
+ * The shown terminal's text as the DOM renderer shows it. A lesson page holds one xterm per
+ * terminal tab; the hidden ones sit in `[hidden]` hosts.
+ */
+export const terminalText = (page: Page) => page.locator('.terminal-host:not([hidden]) .xterm-rows').innerText();
 
 /** Polls until the check returns a truthy value. */
 export async function waitUntil<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
@@ -42,6 +45,7 @@ export async function waitForQuietPrompt(page: Page, timeoutMs = 60_000): Promis
       stableSince = Date.now();
       return false;
     }
-    return /(root@sandbox:[^\n]*#|hartl=#)$/.test(text) && Date.now() - stableSince > 400;
+    // The sandbox's shell, a shell inside a container (root@<id>:/#), or psql (hartl=#).
+    return /(root@[\w-]+:[^\n]*#|\w+=#)$/.test(text) && Date.now() - stableSince > 400;
   }, timeoutMs);
 }

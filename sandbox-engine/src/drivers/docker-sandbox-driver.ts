@@ -104,6 +104,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       AttachStdin: options.stdin !== undefined,
       Tty: false,
     });
+    const started = Date.now();
     const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
     const stdout = new TailCollector(limit);
     const stderr = new TailCollector(limit);
@@ -129,8 +130,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     });
     const { ExitCode } = await exec.inspect();
     const exitCode = ExitCode ?? -1;
-    // 124: `timeout` ended the command.
-    if (exitCode === 124) throw new ExecTimeoutError(`timed out after ${seconds} s`);
+    // 124 after the whole budget: `timeout` ended the command (sooner, it is the command's own 124).
+    if (exitCode === 124 && Date.now() - started >= seconds * 1000 - 50) throw new ExecTimeoutError(`timed out after ${seconds} s`);
     return { exitCode, stdout: stdout.text, stderr: stderr.text };
   }
 

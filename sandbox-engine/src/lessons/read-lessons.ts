@@ -44,7 +44,8 @@ export async function readLessons(dir: string): Promise<LessonsRead> {
     return { lessons: [], problems: [{ file: dir, message: `lesson folder ${errorText(error)}` }] };
   }
   const folders = entries
-    .filter((entry) => entry.isDirectory() && !/^[._]/.test(entry.name))
+    // A symlink to a lesson folder counts too (authors gather the lessons they work on that way).
+    .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && !/^[._]/.test(entry.name))
     .map((entry) => entry.name)
     .sort();
   const read = await Promise.all(folders.map(async (folder) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { runStepChecks } from '../checkers/run-step-checks.js';
 import { createEngine } from '../app/create-engine.js';
 import { loadConfig } from '../config/load-config.js';
@@ -7,7 +8,10 @@ import { testLessons } from './test-lessons.js';
 /** `npm run lessons:test [slug...]`: plays every lesson (or those named) in real sandboxes. */
 async function main() {
   const slugs = process.argv.slice(2);
-  const config = loadConfig({ ...process.env, DOCKYARD_INSTANCE: process.env.DOCKYARD_INSTANCE ?? 'lessons-test', MAX_SANDBOXES: '2' });
+  // An instance of its own per run, so runs side by side never adopt (and discard) each other's
+  // sandboxes; the "test-" prefix lets the test suite sweep what an interrupted run left.
+  const instance = process.env.DOCKYARD_INSTANCE ?? `test-lessons-${randomBytes(3).toString('hex')}`;
+  const config = loadConfig({ ...process.env, DOCKYARD_INSTANCE: instance, MAX_SANDBOXES: '2' });
   const engine = await createEngine(config, createLogger('warn'), { prepareSeeds: false });
   const unknown = slugs.filter((slug) => !engine.lessons.some((lesson) => lesson.slug === slug));
   if (unknown.length > 0) throw new Error(`no such lesson: ${unknown.join(', ')}`);
