@@ -75,7 +75,10 @@ export class DockerSandboxDriver implements SandboxDriver {
         const logs = await this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: 20 });
         throw new Error(`sandbox stopped while starting (exit ${info.State.ExitCode}): ${logs.toString('utf8').slice(-500)}`);
       }
-      const result = await this.exec(containerId, ['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 });
+      // A slow answer on a loaded host is not a failure: ask again until the deadline.
+      const result = await this.exec(containerId, ['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 }).catch(
+        (error: Error) => ({ exitCode: -1, stdout: '', stderr: error.message }),
+      );
       if (result.exitCode === 0) return;
       last = result.stderr.trim();
       await new Promise((resolve) => setTimeout(resolve, 100));
