@@ -13,8 +13,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // One real Docker Engine: files run one after another.
+          // One real Docker Engine: files run one after another (lessons-play runs its lessons 3 at a time).
           fileParallelism: false,
+          maxConcurrency: 3,
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

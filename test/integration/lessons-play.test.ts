@@ -16,11 +16,14 @@ describe('lessons played on real sandboxes', () => {
   });
   afterAll(async () => test && (await test[Symbol.asyncDispose]()));
 
-  it.each(lessons.map((lesson) => [lesson.slug, lesson] as const))('%s', async (_slug, lesson) => {
+  // Lessons play side by side (each in its own sandbox): most of their time is spent waiting on
+  // containers starting and stopping, not on the CPU.
+  it.concurrent.each(lessons.map((lesson) => [lesson.slug, lesson] as const))('%s', { timeout: 900_000 }, async (_slug, lesson) => {
     const lines: string[] = [];
     const [result] = await testLessons([lesson], {
       sessions: test.engine.sessions,
-      runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: 15_000 }),
+      // Generous: several lessons share two cores here.
+      runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: 30_000 }),
       print: (line) => lines.push(line),
     });
     console.log(lines.join('\n'));

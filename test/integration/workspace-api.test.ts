@@ -81,7 +81,8 @@ describe('workspace: files and port preview', () => {
     const started = await run(
       `docker run -d -p 8080 --name web postgres:15 perl -MIO::Socket::INET -e '` +
         `my $s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die; ` +
-        `while (my $c = $s->accept) { my $r = <$c>; print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello from the sandbox $r"; close $c }'`,
+        `while (my $c = $s->accept) { my $h = ""; while (my $l = <$c>) { last if $l =~ /^\\r?\\n$/; $h .= $l } ` +
+        `print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nSet-Cookie: dyl_postgres_in_a_container=tossed\\r\\nSet-Cookie: app=1\\r\\n\\r\\nhello from the sandbox $h"; close $c }'`,
     );
     expect(started.exitCode, started.stderr).toBe(0);
     let list: PortList | undefined;
@@ -99,6 +100,18 @@ describe('workspace: files and port preview', () => {
     }
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/hello from the sandbox GET \/greeting\?x=1/);
+
+    // The app never sees our cookies (the preview shares the host name with the site), nor sets them.
+    const withCookies = await fetch(`http://127.0.0.1:${list!.previewPort}${port.previewPath}`, {
+      headers: { cookie: `${learner.cookie}; dyp=x; app=1` },
+    });
+    const echoed = await withCookies.text();
+    expect(echoed).toMatch(/cookie: app=1/i);
+    expect(echoed).not.toMatch(/dyl_|dyp=/);
+    const setCookies = withCookies.headers.getSetCookie();
+    expect(setCookies.some((line) => line.startsWith('dyl_'))).toBe(false);
+    expect(setCookies.some((line) => line.startsWith('app=1'))).toBe(true);
+    expect(setCookies.some((line) => line.startsWith('dyp='))).toBe(true);
 
     // Another session's token, a wrong token, and a port nobody publishes give nothing.
     const otherToken = ((await (await api(other, '/ports')).json()) as { data: PortList }).data;

@@ -49,3 +49,10 @@ export async function waitForQuietPrompt(page: Page, timeoutMs = 60_000): Promis
     return /(root@[\w-]+:[^\n]*#|\w+=#)$/.test(text) && Date.now() - stableSince > 400;
   }, timeoutMs);
 }
+
+/** Types a command line into the shown terminal and presses Enter. */
+export async function typeInTerminal(page: Page, line: string): Promise<void> {
+  await page.locator('.terminal-host:not([hidden]) .xterm').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}

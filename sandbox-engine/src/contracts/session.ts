@@ -28,6 +28,11 @@ export const apiErrorCodeSchema = z.enum([
   'sandbox-failed',
   'no-session',
   'internal',
+  // workspace (files, preview)
+  'outside-workdir',
+  'not-found',
+  'conflict',
+  'too-large',
 ]);
 export type ApiErrorCode = z.infer<typeof apiErrorCodeSchema>;
 

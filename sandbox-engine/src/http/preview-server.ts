@@ -8,6 +8,17 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import { listPublishedPorts } from '../workspace/published-ports.js';
 import { parseCookies } from './parse-cookies.js';
 
+/** Our own cookies (sessions, the preview's memory) never reach a learner's app, nor can it set them. */
+const isOurCookie = (name: string) => name.startsWith('dyl_') || name === COOKIE;
+
+function withoutOurCookies(header: string | undefined): string | undefined {
+  const kept = (header ?? '')
+    .split(';')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && !isOurCookie(part.split('=')[0]!.trim()));
+  return kept.length > 0 ? kept.join('; ') : undefined;
+}
+
 const PREFIX = /^\/([A-Za-z0-9_-]{32})\/(\d{1,5})(\/.*)?$/;
 const COOKIE = 'dyp';
 const PORTS_TTL_MS = 2000;
@@ -71,6 +82,22 @@ export function createPreviewServer(deps: { sessions: SessionManager; driver: Sa
     res.end(`${message}\n`);
   };
 
+  const remembered = new WeakMap<IncomingMessage, string>();
+  const scrubRequest = (proxyReq: { removeHeader(name: string): void; setHeader(name: string, value: string): void }, req: IncomingMessage) => {
+    const cookie = withoutOurCookies(req.headers.cookie);
+    if (cookie) proxyReq.setHeader('cookie', cookie);
+    else proxyReq.removeHeader('cookie');
+  };
+  proxy.on('proxyReq', (proxyReq, req) => scrubRequest(proxyReq, req));
+  proxy.on('proxyReqWs', (proxyReq, req) => scrubRequest(proxyReq, req));
+  proxy.on('proxyRes', (proxyRes, req) => {
+    const setCookies = (proxyRes.headers['set-cookie'] ?? []).filter((line) => !isOurCookie(line.split('=')[0]!.trim()));
+    const remember = remembered.get(req);
+    if (remember) setCookies.push(`${COOKIE}=${remember}; Path=/; HttpOnly; SameSite=Lax`);
+    if (setCookies.length > 0) proxyRes.headers['set-cookie'] = setCookies;
+    else delete proxyRes.headers['set-cookie'];
+  });
+
   proxy.on('error', (error, _req, res) => {
     log.debug('preview.proxy.error', { error });
     if (res && 'writeHead' in res && !res.headersSent) refuse(res as ServerResponse, 'The app behind this port did not answer. Is it still running?', 502);
@@ -81,7 +108,7 @@ export function createPreviewServer(deps: { sessions: SessionManager; driver: Sa
     resolve(req)
       .then((target) => {
         if (typeof target === 'string') return refuse(res, target);
-        if (target.remember) res.setHeader('set-cookie', `${COOKIE}=${target.remember}; Path=/; HttpOnly; SameSite=Lax`);
+        if (target.remember) remembered.set(req, target.remember);
         req.url = target.path;
         proxy.web(req, res, { target: `http://${target.session.address}:${target.port}` });
       })

@@ -168,7 +168,8 @@ export class SessionManager {
     let number = 2;
     while (session.terminalNames.has(`t${number}`)) number += 1;
     const terminalId = `t${number}`;
-    const label = name ?? `Terminal ${session.terminalNames.size + 1}`;
+    // The default name follows the id ("t3" is "Terminal 3"), so names never repeat.
+    const label = name ?? `Terminal ${number}`;
     session.terminalNames.set(terminalId, label);
     return { terminalId, name: label };
   }

@@ -8,9 +8,10 @@ export function codeText(block: Element): string {
 
 /**
  * Wires the "Run" and "Copy" buttons that the shiki transformer puts on ```bash run blocks:
- * Run types the whole block into the terminal followed by Enter (bash runs the lines in order).
+ * Run types the whole block into its terminal followed by Enter (bash runs the lines in order):
+ * the one its `terminal=` names (data-terminal), otherwise the main terminal.
  */
-export function wireCodeBlocks(root: HTMLElement, run: (input: string) => void): void {
+export function wireCodeBlocks(root: HTMLElement, run: (input: string, terminal: string | undefined) => void): void {
   root.addEventListener('click', (event) => {
     const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-action]');
     const block = button?.closest('[data-code-block]');
@@ -18,7 +19,7 @@ export function wireCodeBlocks(root: HTMLElement, run: (input: string) => void):
     const text = codeText(block);
     if (button.dataset.action === 'run') {
       if (!text) return;
-      run(`${text}\r`);
+      run(`${text}\r`, (block as HTMLElement).dataset.terminal || undefined);
       flash(button, 'is-sent');
     } else if (button.dataset.action === 'copy') {
       void copyText(text).then((copied) => {

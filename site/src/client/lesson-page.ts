@@ -1,16 +1,21 @@
-import { LessonTerminal } from './terminal.ts';
-import { LessonTransport } from './transport.ts';
+import { LessonTransport, MAIN_TERMINAL } from './transport.ts';
 import { createSession } from './session-api.ts';
 import { StepsView } from './steps.ts';
 import { SessionBanner } from './session-banner.ts';
 import { TerminalOverlay } from './terminal-overlay.ts';
 import { Toasts } from './toasts.ts';
 import { wireCodeBlocks } from './code-blocks.ts';
-import { debounce } from './debounce.ts';
+import { TerminalDeck } from './terminal-deck.ts';
+import { findTerminal, nameForRef } from './terminal-ref.ts';
+import { PanelViews } from './panel-views.ts';
+import { Workspace } from './workspace/workspace.ts';
+
+const FIRST_PROMPT_WAIT_MS = 5_000;
 
 /**
  * Wiring of a lesson page: builds each piece and connects them. The flow is
- * POST /api/sessions → socket.io connect → terminal:attach (and again on every reconnect).
+ * POST /api/sessions → socket.io connect → terminal:attach for every terminal of the session
+ * (and again on every reconnect); the workspace (files, editor, ports) polls while connected.
  */
 function mountLessonPage(root: HTMLElement): void {
   const lesson = root.dataset.lesson;
@@ -21,26 +26,48 @@ function mountLessonPage(root: HTMLElement): void {
     return element;
   };
 
-  const terminal = new LessonTerminal(find('[data-terminal]'));
   const overlay = new TerminalOverlay(find('[data-terminal-overlay]'));
   const toasts = new Toasts(find('[data-toasts]'));
+  const views = new PanelViews(find('[data-terminal-panel]'));
+  const workspace = new Workspace(find('[data-terminal-panel]'), lesson, views);
   let sessionId: string | undefined;
   let everAttached = false;
   let starting = false;
 
-  const transport = new LessonTransport(lesson, () => terminal.size, {
-    output: (data) => terminal.write(data),
-    attached: () => {
+  const deck = new TerminalDeck(find('[data-terminal-hosts]'), find('[data-terminal-tabs]'), {
+    input: (id, data) => transport.sendInput(id, data),
+    resize: (id, size) => transport.resize(id, size),
+    open: () => void openTerminal(),
+    rename: (id, name) => void transport.renameTerminal(id, name).then((result) => {
+      if ('error' in result) toasts.show(`Could not rename the terminal: ${result.error.message}`);
+    }),
+    close: (id) => void transport.closeTerminal(id).then((result) => {
+      if ('error' in result) toasts.show(`Could not close the terminal: ${result.error.message}`);
+      else deck.focus();
+    }),
+  });
+
+  const transport = new LessonTransport(lesson, (id) => deck.size(id), {
+    output: (id, data) => deck.write(id, data),
+    attached: (id) => {
+      if (id !== MAIN_TERMINAL) return;
       everAttached = true;
       overlay.hide();
       banner.setState('ready');
-      terminal.fit();
+      deck.fit();
+      workspace.connected();
     },
-    attachFailed: (error) => {
+    attachFailed: (id, error) => {
+      if (id !== MAIN_TERMINAL) {
+        toasts.show(`Could not attach ${deck.terminals.find((t) => t.terminalId === id)?.name ?? id}: ${error.message}`);
+        return;
+      }
       if (error.code === 'no-session') showEnded('Your sandbox is no longer running.');
       else showError(error.message);
     },
+    terminals: (list) => deck.sync(list),
     reconnecting: () => {
+      workspace.disconnected();
       banner.setState('reconnecting');
       if (!everAttached) overlay.starting('Connecting to your sandbox…');
     },
@@ -72,9 +99,50 @@ function mountLessonPage(root: HTMLElement): void {
   );
   const steps = new StepsView(root, (stepId) => transport.check(stepId));
 
-  terminal.onInput((data) => transport.sendInput(data));
-  terminal.onResize(debounce((size) => transport.resize(size), 150));
-  wireCodeBlocks(find('.lesson'), (input) => transport.sendInput(input));
+  views.onChange((view) => {
+    if (view !== 'editor') deck.fit();
+  });
+
+  /** Opens another terminal (named, for a block's `terminal=`) and shows it. */
+  async function openTerminal(name?: string): Promise<string | undefined> {
+    const result = await transport.openTerminal(name);
+    if ('error' in result) {
+      toasts.show(`Could not open a terminal: ${result.error.message}`);
+      return undefined;
+    }
+    deck.show(result.data.terminalId);
+    deck.focus();
+    return result.data.terminalId;
+  }
+
+  /** Opens a named terminal once, however many Run clicks ask for it while it opens. */
+  const opening = new Map<string, Promise<string | undefined>>();
+  function openNamed(name: string): Promise<string | undefined> {
+    let pending = opening.get(name);
+    if (!pending) {
+      pending = openTerminal(name).finally(() => opening.delete(name));
+      opening.set(name, pending);
+    }
+    return pending;
+  }
+
+  /** Run: types a block into the terminal it names (opened when missing), else into main. */
+  async function runInTerminal(input: string, ref: string | undefined): Promise<void> {
+    let id: string | undefined = MAIN_TERMINAL;
+    if (ref) id = findTerminal(transport.terminals, ref)?.terminalId ?? (await openNamed(nameForRef(ref)));
+    if (!id) return;
+    if (views.current !== 'terminal' && window.matchMedia('(max-width: 60rem)').matches) views.show('terminal');
+    deck.show(id);
+    // A terminal just opened has no prompt yet: wait for it, so the command is not echoed twice.
+    await transport.whenOutput(id, FIRST_PROMPT_WAIT_MS);
+    transport.sendInput(id, input);
+  }
+
+  wireCodeBlocks(find('.lesson'), (input, ref) => void runInTerminal(input, ref));
+  find('.lesson').addEventListener('click', (event) => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>('button[data-action="open-file"]');
+    if (button?.dataset.path) void workspace.openFile(button.dataset.path);
+  });
 
   async function startSession(): Promise<void> {
     if (starting) return;
@@ -89,9 +157,10 @@ function mountLessonPage(root: HTMLElement): void {
     }
     const info = result.data;
     if (sessionId !== undefined && info.sessionId !== sessionId) {
-      // A different sandbox: its terminal starts from nothing, and so do the step results.
-      transport.resetTerminal();
-      terminal.reset();
+      // A different sandbox: its terminals start from nothing, and so do the step results and files.
+      transport.resetTerminals();
+      deck.reset();
+      workspace.reset();
       everAttached = false;
       steps.reset();
     }
@@ -104,12 +173,14 @@ function mountLessonPage(root: HTMLElement): void {
 
   function showError(message: string): void {
     transport.disconnect();
+    workspace.disconnected();
     banner.setState('error');
     overlay.error(message, () => void startSession());
   }
 
   function showEnded(message: string): void {
     transport.disconnect();
+    workspace.disconnected();
     banner.setState('stopped');
     overlay.ended(message, () => void startSession());
   }

@@ -8,21 +8,22 @@ import type {
   SessionExpiring,
   SocketErrorMessage,
 } from '../../../sandbox-engine/src/contracts/socket-events.js';
-import { MAX_INPUT_CHARS } from './limits.ts';
-import { splitInput } from './input-chunks.ts';
-import { OutputCursor } from './output-cursor.ts';
+import type { TerminalInfo } from '../../../sandbox-engine/src/contracts/workspace.js';
+import { TerminalChannel } from './terminal-channel.ts';
 import { newClientId } from './client-id.ts';
 import type { TerminalSize } from './terminal.ts';
 
-const TERMINAL_ID = 'main';
+export const MAIN_TERMINAL = 'main';
 const ATTACH_TIMEOUT_MS = 15_000;
 const CHECK_TIMEOUT_MS = 130_000;
-const KEEPALIVE_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface TransportEvents {
-  output(data: string): void;
-  attached(): void;
-  attachFailed(error: ApiError): void;
+  output(terminalId: string, data: string): void;
+  attached(terminalId: string): void;
+  attachFailed(terminalId: string, error: ApiError): void;
+  /** The session's terminals, in tab order, whenever the server or an ack tells them. */
+  terminals(list: TerminalInfo[]): void;
   /** The connection dropped; socket.io is reconnecting by itself. */
   reconnecting(): void;
   /** The server refused the connection or closed it: it will not come back by itself. */
@@ -35,30 +36,33 @@ export interface TransportEvents {
 }
 
 type LessonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type RequestEvent = 'step:check' | 'session:keepalive' | 'terminal:open' | 'terminal:rename' | 'terminal:close';
 
 /**
- * The socket.io side of a lesson page: attaches the terminal on every (re)connect with the output
- * offset already held, writes each output character once, numbers input so the server can drop
- * repeats, and queues input until the terminal is attached.
+ * The socket.io side of a lesson page: attaches every terminal of the session on each (re)connect
+ * with the output offset already held, writes each output character once, numbers input so the
+ * server can drop repeats, and queues input until its terminal is attached. Terminals other than
+ * main are opened, renamed and closed through acks; the server's `terminals:list` is the truth.
  */
 export class LessonTransport {
   readonly #socket: LessonSocket;
-  readonly #cursor = new OutputCursor();
+  readonly #channels = new Map<string, TerminalChannel>([[MAIN_TERMINAL, new TerminalChannel(MAIN_TERMINAL)]]);
   readonly #clientId = newClientId();
-  readonly #pending: string[] = [];
-  #seq = 0;
-  #attached = false;
+  #terminals: TerminalInfo[] = [{ terminalId: MAIN_TERMINAL, name: 'Terminal 1' }];
+  readonly #outputWaiters = new Map<string, (() => void)[]>();
 
   constructor(
     lesson: string,
-    readonly size: () => TerminalSize,
+    readonly size: (terminalId: string) => TerminalSize,
     readonly on: TransportEvents,
   ) {
     this.#socket = io({ auth: { lesson }, transports: ['websocket', 'polling'], autoConnect: false, withCredentials: true });
     const socket = this.#socket;
-    socket.on('connect', () => this.#attach());
+    socket.on('connect', () => {
+      for (const channel of this.#channels.values()) void this.#attach(channel);
+    });
     socket.on('disconnect', (reason) => {
-      this.#attached = false;
+      for (const channel of this.#channels.values()) channel.detach();
       if (reason === 'io client disconnect') return;
       if (socket.active) on.reconnecting();
       else on.refused(failure('internal', 'The connection to your sandbox was closed.').error);
@@ -68,22 +72,25 @@ export class LessonTransport {
       else on.refused(connectError(error));
     });
     socket.on('terminal:output', ({ terminalId, offset, data }) => {
-      if (terminalId !== TERMINAL_ID) return;
-      const fresh = this.#cursor.take(offset, data);
-      if (fresh) on.output(fresh);
+      const fresh = this.#channels.get(terminalId)?.cursor.take(offset, data);
+      if (!fresh) return;
+      on.output(terminalId, fresh);
+      for (const resolve of this.#outputWaiters.get(terminalId)?.splice(0) ?? []) resolve();
     });
+    socket.on('terminals:list', (list) => this.#syncTerminals(list));
     socket.on('session:info', (info) => on.sessionInfo(info));
     socket.on('session:expiring', (event) => on.expiring(event));
     socket.on('session:ended', (event) => {
-      this.#attached = false;
+      for (const channel of this.#channels.values()) channel.detach();
       on.ended(event);
     });
     socket.on('step:result', (result) => on.stepResult(result));
     socket.on('error:message', (event) => on.errorMessage(event));
   }
 
+  /** Whether the main terminal is attached: the sandbox is connected. */
   get attached(): boolean {
-    return this.#attached;
+    return this.#channels.get(MAIN_TERMINAL)?.attached ?? false;
   }
 
   connect(): void {
@@ -91,39 +98,105 @@ export class LessonTransport {
   }
 
   disconnect(): void {
-    this.#attached = false;
+    for (const channel of this.#channels.values()) channel.detach();
     this.#socket.disconnect();
   }
 
-  /** Forget the old terminal's output and queued input: the next attach is to a new sandbox. */
-  resetTerminal(): void {
-    this.#cursor.reset();
-    this.#pending.length = 0;
+  /** The session's terminals as last heard, main first. */
+  get terminals(): readonly TerminalInfo[] {
+    return this.#terminals;
   }
 
-  /** Sends keystrokes or a pasted text, split to the engine's message limit. */
-  sendInput(data: string): void {
-    if (!data) return;
-    this.#pending.push(...splitInput(data, MAX_INPUT_CHARS));
-    this.#flush();
+  /** Forget every terminal's output and queued input: the next attach is to a new sandbox. */
+  resetTerminals(): void {
+    for (const [id, channel] of this.#channels) {
+      if (id === MAIN_TERMINAL) channel.reset();
+      else this.#channels.delete(id);
+    }
+    this.#terminals = this.#terminals.filter((terminal) => terminal.terminalId === MAIN_TERMINAL);
+    this.on.terminals(this.#terminals);
   }
 
-  resize({ cols, rows }: TerminalSize): void {
-    if (this.#attached) this.#socket.emit('terminal:resize', { terminalId: TERMINAL_ID, cols, rows });
+  /** Sends keystrokes or a pasted text to one terminal (queued until it is attached). */
+  sendInput(terminalId: string, data: string): void {
+    const channel = this.#channels.get(terminalId);
+    if (!channel || !data) return;
+    channel.queue(data);
+    this.#flush(channel);
+  }
+
+  /**
+   * Resolves once a terminal has printed something (its first prompt), or after `timeoutMs`:
+   * input sent to a shell before its prompt is echoed twice.
+   */
+  whenOutput(terminalId: string, timeoutMs: number): Promise<void> {
+    if ((this.#channels.get(terminalId)?.cursor.received ?? 0) > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.#outputWaiters.get(terminalId) ?? [];
+      waiters.push(resolve);
+      this.#outputWaiters.set(terminalId, waiters);
+      setTimeout(resolve, timeoutMs);
+    });
+  }
+
+  resize(terminalId: string, { cols, rows }: TerminalSize): void {
+    if (this.#channels.get(terminalId)?.attached) this.#socket.emit('terminal:resize', { terminalId, cols, rows });
+  }
+
+  /** Opens another shell in the sandbox and attaches it; the answer names it. */
+  async openTerminal(name?: string): Promise<Result<TerminalInfo>> {
+    const result = await this.#request<TerminalInfo>('terminal:open', name ? { name } : {}, REQUEST_TIMEOUT_MS);
+    if ('data' in result && !this.#terminals.some((terminal) => terminal.terminalId === result.data.terminalId)) {
+      this.#syncTerminals([...this.#terminals, result.data]);
+    }
+    return result;
+  }
+
+  async renameTerminal(terminalId: string, name: string): Promise<Result<TerminalInfo[]>> {
+    const result = await this.#request<TerminalInfo[]>('terminal:rename', { terminalId, name }, REQUEST_TIMEOUT_MS);
+    if ('data' in result) this.#syncTerminals(result.data);
+    return result;
+  }
+
+  async closeTerminal(terminalId: string): Promise<Result<TerminalInfo[]>> {
+    const result = await this.#request<TerminalInfo[]>('terminal:close', { terminalId }, REQUEST_TIMEOUT_MS);
+    if ('data' in result) this.#syncTerminals(result.data);
+    return result;
   }
 
   check(stepId: string): Promise<Result<StepResult>> {
-    if (!this.#attached) {
+    if (!this.attached) {
       return Promise.resolve(failure('no-session', 'Your sandbox is not connected yet. Wait for the terminal, then check again.'));
     }
     return this.#request('step:check', { stepId }, CHECK_TIMEOUT_MS, 'The check took too long to answer. Try again.');
   }
 
   keepalive(): Promise<Result<SessionInfo>> {
-    return this.#request('session:keepalive', {}, KEEPALIVE_TIMEOUT_MS, 'The server did not answer. Try again.');
+    return this.#request('session:keepalive', {}, REQUEST_TIMEOUT_MS);
   }
 
-  async #request<T>(event: 'step:check' | 'session:keepalive', payload: object, timeoutMs: number, timeoutMessage: string): Promise<Result<T>> {
+  /** Keeps a channel for every listed terminal (attaching new ones) and drops the others. */
+  #syncTerminals(list: TerminalInfo[]): void {
+    if (!list.some((terminal) => terminal.terminalId === MAIN_TERMINAL)) list = [{ terminalId: MAIN_TERMINAL, name: 'Terminal 1' }, ...list];
+    this.#terminals = list;
+    const listed = new Set(list.map((terminal) => terminal.terminalId));
+    for (const id of this.#channels.keys()) {
+      if (id !== MAIN_TERMINAL && !listed.has(id)) this.#channels.delete(id);
+    }
+    for (const id of listed) this.#ensureChannel(id);
+    this.on.terminals(list);
+  }
+
+  #ensureChannel(terminalId: string): void {
+    let channel = this.#channels.get(terminalId);
+    if (!channel) {
+      channel = new TerminalChannel(terminalId);
+      this.#channels.set(terminalId, channel);
+    }
+    if (this.#socket.connected && !channel.attached && !channel.attaching) void this.#attach(channel);
+  }
+
+  async #request<T>(event: RequestEvent, payload: object, timeoutMs: number, timeoutMessage = 'The server did not answer. Try again.'): Promise<Result<T>> {
     try {
       const answer: unknown = await this.#socket.timeout(timeoutMs).emitWithAck(event, payload);
       return isResult<T>(answer) ? answer : failure('internal', 'The server sent an answer this page does not understand.');
@@ -132,34 +205,35 @@ export class LessonTransport {
     }
   }
 
-  async #attach(): Promise<void> {
+  async #attach(channel: TerminalChannel): Promise<void> {
     const socketId = this.#socket.id;
-    const { cols, rows } = this.size();
+    const { terminalId } = channel;
+    const { cols, rows } = this.size(terminalId);
+    channel.attaching = true;
     let answer: unknown;
     try {
       answer = await this.#socket
         .timeout(ATTACH_TIMEOUT_MS)
-        .emitWithAck('terminal:attach', { terminalId: TERMINAL_ID, cols, rows, since: this.#cursor.received });
+        .emitWithAck('terminal:attach', { terminalId, cols, rows, since: channel.cursor.received });
     } catch {
       answer = failure('internal', 'Your sandbox did not answer. Try again.');
     }
-    if (this.#socket.id !== socketId || !this.#socket.connected) return;
+    channel.attaching = false;
+    if (this.#socket.id !== socketId || !this.#socket.connected || this.#channels.get(terminalId) !== channel) return;
     if (isResult(answer) && 'data' in answer) {
-      this.#attached = true;
-      this.on.attached();
-      this.#flush();
-      const now = this.size();
-      if (now.cols !== cols || now.rows !== rows) this.resize(now);
+      channel.attached = true;
+      this.on.attached(terminalId);
+      this.#flush(channel);
+      const now = this.size(terminalId);
+      if (now.cols !== cols || now.rows !== rows) this.resize(terminalId, now);
     } else {
-      this.on.attachFailed(isResult(answer) && 'error' in answer ? answer.error : failure('internal', 'Could not attach the terminal.').error);
+      channel.dropPending();
+      this.on.attachFailed(terminalId, isResult(answer) && 'error' in answer ? answer.error : failure('internal', 'Could not attach the terminal.').error);
     }
   }
 
-  #flush(): void {
-    while (this.#attached && this.#pending.length > 0) {
-      const data = this.#pending.shift() as string;
-      this.#socket.emit('terminal:input', { terminalId: TERMINAL_ID, clientId: this.#clientId, seq: this.#seq++, data });
-    }
+  #flush(channel: TerminalChannel): void {
+    for (const message of channel.drain()) this.#socket.emit('terminal:input', { ...message, clientId: this.#clientId });
   }
 }
 

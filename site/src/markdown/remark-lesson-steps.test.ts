@@ -3,7 +3,7 @@ import { remarkLessonSteps } from './remark-lesson-steps.ts';
 
 const steps = [
   { id: 'one', title: 'First', hint: 'Try harder' },
-  { id: 'two', title: 'Second' },
+  { id: 'two', title: 'Second', open: 'web/Dockerfile' },
 ];
 
 function stepNode(id: string | undefined, line: number) {
@@ -26,10 +26,10 @@ const attributes = (node: { attributes: { name?: string; value?: unknown }[] }) 
   Object.fromEntries(node.attributes.map((a) => [a.name, a.value]));
 
 describe('remarkLessonSteps', () => {
-  it('adds number, title and hint to each <Step>', () => {
+  it('adds number, title, hint and open to each <Step>', () => {
     const tree = run(['one', 'two']);
     expect(attributes(tree.children[0]!)).toEqual({ id: 'one', number: '1', title: 'First', hint: 'Try harder' });
-    expect(attributes(tree.children[1]!)).toEqual({ id: 'two', number: '2', title: 'Second' });
+    expect(attributes(tree.children[1]!)).toEqual({ id: 'two', number: '2', title: 'Second', open: 'web/Dockerfile' });
   });
 
   it('fails on an unknown id, naming the file, line and id', () => {

@@ -5,7 +5,8 @@ import path from 'node:path';
  *
  * For every lessons/<slug>/content.mdx it checks that each <Step> names a step of the frontmatter,
  * that every frontmatter step appears exactly once and in the same order, and fails the build with
- * the file, the line and the id otherwise. It then adds the step's number, title and hint as props,
+ * the file, the line and the id otherwise. It then adds the step's number, title, hint and the file
+ * it opens in the editor (`open`) as props,
  * so the Step component renders from its props alone.
  */
 
@@ -27,6 +28,7 @@ interface FrontmatterStep {
   id?: unknown;
   title?: unknown;
   hint?: unknown;
+  open?: unknown;
 }
 
 interface LessonVFile {
@@ -71,6 +73,7 @@ export function remarkLessonSteps() {
       setAttribute(node, 'number', String(index + 1));
       if (typeof step.title === 'string') setAttribute(node, 'title', step.title);
       if (typeof step.hint === 'string') setAttribute(node, 'hint', step.hint);
+      if (typeof step.open === 'string') setAttribute(node, 'open', step.open);
     }
 
     const missing = known.filter((id) => !used.includes(id));

@@ -13,9 +13,20 @@ export function labelFromMeta(meta: string | undefined): string | undefined {
 }
 
 /**
+ * The optional `terminal="2"` / `terminal=logs` of a fence: the name (or number) of the terminal
+ * its Run button types into, opened when missing. Without it a block runs in the main terminal.
+ */
+export function terminalFromMeta(meta: string | undefined): string | undefined {
+  const match = /(?:^|\s)terminal=(?:"([^"]*)"|(\S+))/.exec(meta ?? '');
+  const name = match ? (match[1] ?? match[2] ?? '').trim() : '';
+  return name ? name.slice(0, 40) : undefined;
+}
+
+/**
  * Shiki transformer for fenced blocks marked `run`: marks the `pre` with data-run and wraps it
  * with a toolbar holding "Run" and "Copy" buttons (wired by site/src/client/code-blocks.ts).
- * Blocks without `run` (output samples) are left alone.
+ * Blocks without `run` (output samples) are left alone. A `terminal=` block carries its terminal in
+ * data-terminal, and its toolbar says which terminal it runs in.
  */
 export function runnableCodeBlocks(): ShikiTransformer {
   return {
@@ -29,10 +40,14 @@ export function runnableCodeBlocks(): ShikiTransformer {
       if (!pre) return;
       const language = typeof this.options.lang === 'string' ? this.options.lang : '';
       const label = labelFromMeta(this.options.meta?.__raw) ?? language;
+      const terminal = terminalFromMeta(this.options.meta?.__raw);
+      const blockProperties: Element['properties'] = { class: 'code-block', 'data-code-block': '' };
+      if (terminal) blockProperties['data-terminal'] = terminal;
       root.children = [
-        element('div', { class: 'code-block', 'data-code-block': '' }, [
+        element('div', blockProperties, [
           element('div', { class: 'code-toolbar' }, [
             element('span', { class: 'code-language' }, [text(label)]),
+            ...(terminal ? [element('span', { class: 'code-terminal' }, [text(/^\d+$/.test(terminal) ? `terminal ${terminal}` : terminal)])] : []),
             button('run', 'Run', RUN_ICON),
             button('copy', 'Copy', COPY_ICON),
           ]),
