@@ -24,49 +24,56 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
     return image;
   });
   const order = await buildOrder(wanted);
-  const ids = new Map<string, string>();
   const replaced: string[] = [];
   const existing = await inspectImages(order.flatMap(({ image }) => [image.ref, ...image.aliases]));
   let built = 0;
+  // Images whose FROM images are ready build side by side (mostly waiting on Debian's mirror).
+  const slots = createSlots(BUILDS_AT_ONCE);
+  const ids = new Map<string, Promise<string>>();
 
-  for (const { image, fromRefs } of order) {
-    if (image.context.kind === 'debootstrap') {
-      const before = existing.get(image.ref)?.id;
-      const id = await ensureBaseImage(log, image.ref);
-      if (id !== before) {
-        built += 1;
-        if (before) replaced.push(before); // removed once its old children are gone
-      }
-      ids.set(image.ref, id);
-      continue;
-    }
+  const ensureOne = async ({ image, fromRefs }: Planned): Promise<string> => {
     const fromIds: string[] = [];
     for (const from of fromRefs) {
-      const id = ids.get(from) ?? (await inspectImages([from])).get(from)?.id;
+      const id = (await ids.get(from)) ?? (await inspectImages([from])).get(from)?.id;
       if (!id) throw new Error(`${image.ref}: FROM ${from} is not a local image nor in the catalog (no registry is reachable)`);
       fromIds.push(`${from}=${id}`);
     }
-    const contextDir = imageContextDir(image.context.folder);
-    const hash = await contextHash(contextDir, [...fromIds, IMAGE_LABELS_VERSION]);
-    const current = existing.get(image.ref);
-    if (current && current.labels[CONTEXT_HASH_LABEL] === hash) {
-      await tagAliasesIfNeeded(log, image, current.id, existing);
-      log(`${image.ref}: up to date (${current.id.slice(7, 19)})`);
-      ids.set(image.ref, current.id);
-      continue;
-    }
-    log(`${image.ref}: ${current ? 'out of date (folder or FROM image changed), rebuilding' : 'building'} from infra/images/${image.context.folder}`);
-    const id = await dockerBuild(log, {
-      contextDir,
-      tags: [image.ref, ...image.aliases],
-      labels: imageLabels(image.ref, hash),
+    return slots(async () => {
+      if (image.context.kind === 'debootstrap') {
+        const before = existing.get(image.ref)?.id;
+        const id = await ensureBaseImage(log, image.ref);
+        if (id !== before) {
+          built += 1;
+          if (before) replaced.push(before); // removed once its old children are gone
+        }
+        return id;
+      }
+      const contextDir = imageContextDir(image.context.folder);
+      const hash = await contextHash(contextDir, [...fromIds, IMAGE_LABELS_VERSION]);
+      const current = existing.get(image.ref);
+      if (current && current.labels[CONTEXT_HASH_LABEL] === hash) {
+        await tagAliasesIfNeeded(log, image, current.id, existing);
+        log(`${image.ref}: up to date (${current.id.slice(7, 19)})`);
+        return current.id;
+      }
+      log(`${image.ref}: ${current ? 'out of date (folder or FROM image changed), rebuilding' : 'building'} from infra/images/${image.context.folder}`);
+      const id = await dockerBuild((line) => log(`${image.ref}: ${line.trim()}`), {
+        contextDir,
+        tags: [image.ref, ...image.aliases],
+        labels: imageLabels(image.ref, hash),
+      });
+      const after = (await inspectImages([image.ref])).get(image.ref);
+      log(`${image.ref}: ${((after?.size ?? 0) / 1e6).toFixed(0)} MB (${id})`);
+      if (current && !current.id.startsWith(`sha256:${id}`)) replaced.push(current.id);
+      built += 1;
+      return after?.id ?? id;
     });
-    const size = (await inspectImages([image.ref])).get(image.ref)?.size ?? 0;
-    log(`${image.ref}: ${(size / 1e6).toFixed(0)} MB (${id})`);
-    if (current && !current.id.startsWith(`sha256:${id}`)) replaced.push(current.id);
-    ids.set(image.ref, (await inspectImages([image.ref])).get(image.ref)?.id ?? id);
-    built += 1;
-  }
+  };
+  for (const planned of order) ids.set(planned.image.ref, ensureOne(planned));
+  // Wait for every build even when one fails, then report the first failure.
+  const results = await Promise.allSettled(ids.values());
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
   // Children first, so a replaced base is no longer held by a replaced child.
   for (const id of replaced.reverse()) await removeIfDangling(log, id);
   log(`images: ${order.length} checked, ${built} built, in ${secondsSince(started)} s`);
@@ -80,6 +87,24 @@ async function tagAliasesIfNeeded(
 ) {
   const missing = image.aliases.filter((alias) => existing.get(alias)?.id !== id);
   if (missing.length > 0) await tagAliases(log, id, missing);
+}
+
+const BUILDS_AT_ONCE = 3;
+
+/** Runs at most `size` tasks at a time. */
+function createSlots(size: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
 }
 
 interface Planned {
