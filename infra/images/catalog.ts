@@ -67,6 +67,27 @@ const entries: CatalogImageInput[] = [
     description: "PostgreSQL 15 from Debian, with the official image's POSTGRES_USER / _PASSWORD / _DB behaviour",
   },
   {
+    ref: 'learningdocker/docker_quick_start:latest',
+    aliases: [],
+    context: { kind: 'dockerfile', folder: 'rails-sample' },
+    servedToSandboxes: true,
+    description: 'The Rails 6.1 sample app (users, microposts) of the two-container lesson: Puma on 3000, DOCKERDB_* variables or DATABASE_URL',
+  },
+  {
+    ref: 'dockyard/todo-app:1',
+    aliases: [],
+    context: { kind: 'dockerfile', folder: 'todo-app' },
+    servedToSandboxes: true,
+    description: 'The to-do app of the networks/volumes and Compose lessons: Flask + psycopg2 under gunicorn on port 3000, DATABASE_URL',
+  },
+  {
+    ref: 'nginx:1.22',
+    aliases: ['nginx:latest', 'nginx:stable'],
+    context: { kind: 'dockerfile', folder: 'nginx' },
+    servedToSandboxes: true,
+    description: "nginx 1.22 from Debian, laid out like the official image: conf.d/default.conf, /usr/share/nginx/html, logs to stdout/stderr",
+  },
+  {
     ref: 'dockyard/sandbox:latest',
     aliases: [],
     context: { kind: 'dockerfile', folder: 'sandbox' },
