@@ -1,32 +1,17 @@
 import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, terminalText, waitForQuietPrompt, waitUntil } from '../support/chromium.js';
-import { requireDocker } from '../support/docker-state.js';
+import { describe, expect, it } from 'vitest';
+import { terminalText, waitForQuietPrompt, waitUntil } from '../support/chromium.js';
 import { playLesson } from '../support/play-lesson.js';
-import { repoRoot, startTestEngine, type TestEngine } from '../support/start-test-engine.js';
+import { artifacts, useBrowserAndEngine } from '../support/browser-and-engine.js';
 
-const artifacts = path.join(repoRoot, 'test-results');
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 describe('a learner does lesson 1 in Chromium', () => {
-  let test: TestEngine;
-  let browser: Browser;
-  beforeAll(async () => {
-    await requireDocker();
-    await mkdir(artifacts, { recursive: true });
-    test = await startTestEngine();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (test) await test[Symbol.asyncDispose]();
-  });
+  const env = useBrowserAndEngine();
 
   it('runs every block, checks every step, and sees them all pass', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const steps = await playLesson(page, test.url, 'Run PostgreSQL in a container', {
+    const page = await env.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const steps = await playLesson(page, env.test.url, 'Run PostgreSQL in a container', {
       afterStep: async (index, stepLocator) => {
         if (index !== 1) return;
         // Coming back to the page reconnects to the same shell: recent output shown once, steps still passed.

@@ -1,12 +1,9 @@
 import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, terminalText, typeInTerminal, waitForQuietPrompt, waitUntil } from '../support/chromium.js';
-import { requireDocker } from '../support/docker-state.js';
-import { repoRoot, startTestEngine, type TestEngine } from '../support/start-test-engine.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { terminalText, typeInTerminal, waitForQuietPrompt, waitUntil } from '../support/chromium.js';
+import { artifacts, useBrowserAndEngine } from '../support/browser-and-engine.js';
 
-const artifacts = path.join(repoRoot, 'test-results');
 
 /** A tiny HTTP server in Perl (postgres:15 has perl and nothing smaller that serves HTTP). */
 const SERVER_PL = [
@@ -36,23 +33,12 @@ async function paste(page: Page, text: string): Promise<void> {
 }
 
 describe('a learner uses the workspace of lesson 1 in Chromium', () => {
-  let test: TestEngine;
-  let browser: Browser;
-  beforeAll(async () => {
-    await requireDocker();
-    await mkdir(artifacts, { recursive: true });
-    test = await startTestEngine();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (test) await test[Symbol.asyncDispose]();
-  });
+  const env = useBrowserAndEngine();
 
   it('edits files, builds and previews an app, and follows its logs in a second terminal', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
-    await page.goto(`${test.url}/lessons/postgres-in-a-container/`);
+    await page.goto(`${env.test.url}/lessons/postgres-in-a-container/`);
     await waitUntil('the sandbox prompt', async () => /root@sandbox/.test(await terminalText(page)), 60_000);
     const terminals = page.getByRole('group', { name: 'Terminals' });
     const terminalTab = (name: string) => terminals.getByRole('button', { name, exact: true });
@@ -108,7 +94,7 @@ describe('a learner uses the workspace of lesson 1 in Chromium', () => {
     const preview = page.frameLocator('iframe[data-preview-frame]');
     await waitUntil('the served page', async () => /hello from the sandbox/.test(await preview.locator('body').innerText()), 30_000);
     const url = new URL(await page.locator('[data-preview-url]').innerText());
-    expect(url.origin).not.toBe(new URL(test.url).origin);
+    expect(url.origin).not.toBe(new URL(env.test.url).origin);
     expect(await page.getByRole('link', { name: 'Open in new tab' }).getAttribute('href')).toBe(url.href);
     await page.screenshot({ path: path.join(artifacts, 'workspace-preview.png') });
 
