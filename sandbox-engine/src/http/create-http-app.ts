@@ -9,8 +9,8 @@ import type { Logger } from '../log/logger.js';
 import { SessionError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import { formatSessionToken, sessionCookieName } from '../sessions/session-secret.js';
-import { parseCookies } from './parse-cookies.js';
 import { sendError } from './send-error.js';
+import { requireSession, sessionFromCookies } from './session-auth.js';
 import { workspaceRoutes } from './workspace-routes.js';
 import type { SandboxFiles } from '../workspace/sandbox-files.js';
 import { WorkspaceError } from '../workspace/workspace-error.js';
@@ -49,15 +49,14 @@ export function createHttpApp({ config, sessions, driver, files, previewPort, le
     const parsed = createSessionRequestSchema.safeParse(req.body);
     if (!parsed.success) return sendError(res, new SessionError('bad-request', `Expected {"lesson": "<slug>"}: ${parsed.error.issues[0]?.message}`));
     const { lesson } = parsed.data;
-    const cookieName = sessionCookieName(lesson);
-    const existing = sessions.authenticate(lesson, parseCookies(req.headers.cookie)[cookieName]);
+    const existing = sessionFromCookies(sessions, lesson, req.headers.cookie);
     if (existing) {
       sessions.touch(existing);
       return res.json({ data: existing.info(sessions.settings, true) });
     }
     try {
       const { session, secret } = await sessions.create(lesson);
-      res.cookie(cookieName, formatSessionToken(session.id, secret), {
+      res.cookie(sessionCookieName(lesson), formatSessionToken(session.id, secret), {
         httpOnly: true,
         sameSite: 'strict',
         path: '/',
@@ -72,8 +71,12 @@ export function createHttpApp({ config, sessions, driver, files, previewPort, le
 
   app.delete('/api/sessions/:lesson', async (req, res) => {
     const lesson = req.params.lesson ?? '';
-    const session = sessions.authenticate(lesson, parseCookies(req.headers.cookie)[sessionCookieName(lesson)]);
-    if (!session) return sendError(res, new SessionError('no-session', 'No session of yours runs for this lesson.'));
+    let session;
+    try {
+      session = requireSession(sessions, req, lesson);
+    } catch (error) {
+      return sendError(res, error);
+    }
     await sessions.destroy(session, 'ended');
     res.clearCookie(sessionCookieName(lesson), { path: '/' });
     res.json({ data: { ended: true } });

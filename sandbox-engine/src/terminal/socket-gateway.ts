@@ -15,12 +15,11 @@ import {
 } from '../contracts/socket-events.js';
 import { terminalCloseSchema, terminalOpenSchema, terminalRenameSchema } from '../contracts/workspace.js';
 import type { SandboxShell } from '../checkers/sandbox-shell.js';
-import { parseCookies } from '../http/parse-cookies.js';
+import { sessionFromCookies } from '../http/session-auth.js';
 import type { Logger } from '../log/logger.js';
 import type { Session } from '../sessions/session.js';
 import { toApiError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { sessionCookieName } from '../sessions/session-secret.js';
 
 interface SocketData {
   session: Session;
@@ -47,8 +46,7 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
 
   io.use((socket, next) => {
     const lesson = (socket.handshake.auth as { lesson?: unknown } | undefined)?.lesson;
-    const token = typeof lesson === 'string' ? parseCookies(socket.handshake.headers.cookie)[sessionCookieName(lesson)] : undefined;
-    const session = typeof lesson === 'string' ? sessions.authenticate(lesson, token) : undefined;
+    const session = typeof lesson === 'string' ? sessionFromCookies(sessions, lesson, socket.handshake.headers.cookie) : undefined;
     if (!session) return next(new Error('no-session'));
     socket.data.session = session;
     next();

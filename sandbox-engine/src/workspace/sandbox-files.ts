@@ -42,9 +42,8 @@ function tarOf(name: string, content: Buffer, mode: number): Promise<Buffer> {
 export class SandboxFiles {
   constructor(private readonly driver: SandboxDriver) {}
 
-  private async sh(containerId: string, script: string) {
-    const result = await this.driver.exec(containerId, ['bash', '-c', script], { timeoutMs: 15_000, maxOutputChars: 4 * MAX_EDITABLE_BYTES });
-    return result;
+  private sh(containerId: string, script: string) {
+    return this.driver.exec(containerId, ['bash', '-c', script], { timeoutMs: 15_000, maxOutputChars: 4 * MAX_EDITABLE_BYTES });
   }
 
   /** Resolves a workspace path and its real target; prints the stat line of the target, or "missing". */
@@ -61,10 +60,11 @@ export class SandboxFiles {
   }
 
   async list(containerId: string, relative: string, all = false): Promise<DirectoryListing> {
+    const q = shellQuote(resolveWorkspacePath(relative));
     const { absolute, stat, rest } = await this.inspect(
       containerId,
       relative,
-      `[ -d ${shellQuote(resolveWorkspacePath(relative))} ] && find ${shellQuote(resolveWorkspacePath(relative))} -mindepth 1 -maxdepth 1 -printf ${STAT_FORMAT} | head -n 2000`,
+      `[ -d ${q} ] && find ${q} -mindepth 1 -maxdepth 1 -printf ${STAT_FORMAT} | head -n 2000`,
     );
     if (!stat) throw new WorkspaceError('not-found', `${relative || '/'} does not exist.`);
     if (stat.type !== 'dir') throw new WorkspaceError('bad-request', `${relative} is not a directory.`);
