@@ -5,12 +5,13 @@ import { ensureHostPackages, hostPackagesForPlatform, hostPackagesForTests } fro
 import { ensureCatalogImages } from './images/build-images.js';
 import { ensureRegistryMirror, pushServedImages } from './registry/ensure-registry-mirror.js';
 import { ensureSiteBuilt } from './site/build-site.js';
+import { ensureSandboxIsolation } from './host/ensure-sandbox-isolation.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..');
 
 /**
  * Makes this machine ready to serve lessons, doing only what is missing: host packages, Docker
- * Engine, the image catalog, the local registry mirror, the built site. (The XFS store and the
+ * Engine, the image catalog, the local registry mirror, the sandbox daemon and its firewall, the built site. (The XFS store and the
  * lesson seeds are made by the engine when it starts.)
  */
 export async function preparePlatform(options: { forTests?: boolean; log?: (line: string) => void } = {}): Promise<void> {
@@ -29,5 +30,6 @@ export async function preparePlatform(options: { forTests?: boolean; log?: (line
     await ensureRegistryMirror(log, { port: config.REGISTRY_PORT });
     await pushServedImages(log, { port: config.REGISTRY_PORT });
   });
+  await step(`sandbox isolation (${config.SANDBOX_ISOLATION})`, () => ensureSandboxIsolation(log, config));
   await step('site', () => ensureSiteBuilt(log, repoRoot));
 }

@@ -51,6 +51,11 @@ else
   remount_cgroup_v1
 fi
 
+# /root lives on the sandbox's own disk: the first start (the seed's) fills it with the image's files.
+if [ ! -e /root/.bashrc ] && [ -d /etc/dockyard/root-skel ]; then
+  cp -a /etc/dockyard/root-skel/. /root/ || say "warning: could not fill /root"
+fi
+
 if [ "$(stat -f -c %T /var/lib/docker 2>/dev/null || echo missing)" = overlayfs ]; then
   say "warning: /var/lib/docker is not a volume (overlay on overlay): mount a volume there"
 fi

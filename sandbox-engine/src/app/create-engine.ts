@@ -6,6 +6,8 @@ import { runStepChecks } from '../checkers/run-step-checks.js';
 import type { Config } from '../config/config-schema.js';
 import type { Lesson } from '../contracts/lesson.js';
 import { DockerSandboxDriver } from '../drivers/docker-sandbox-driver.js';
+import { CgroupV1Delegation } from '../isolation/cgroup-v1-delegation.js';
+import { mirrorAddress, remappedRoot, sandboxResolvers } from '../isolation/host-network-facts.js';
 import { createHttpApp } from '../http/create-http-app.js';
 import { createPreviewServer } from '../http/preview-server.js';
 import { SandboxFiles } from '../workspace/sandbox-files.js';
@@ -40,14 +42,29 @@ function listen(server: HttpServer, port: number, host: string): Promise<number>
 
 /** The one wiring point: builds every component and hands them to each other. */
 export async function createEngine(config: Config, log: Logger, options: { prepareSeeds?: boolean } = {}): Promise<Engine> {
-  const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
-  const driver = new DockerSandboxDriver(docker, config);
-  await driver.ping().catch((error: Error) => {
+  // The host's engine holds the image catalog and the mirror; sandboxes run on the platform's own
+  // user-namespaced daemon (or, trusted, on the host's engine too).
+  const catalogDocker = new Docker({ socketPath: config.DOCKER_SOCKET });
+  await catalogDocker.ping().catch((error: Error) => {
     throw new Error(`The Docker Engine at ${config.DOCKER_SOCKET} does not answer (${error.message}). Start it, or run "npm start", which installs and starts it.`);
   });
+  const userns = config.SANDBOX_ISOLATION === 'userns';
+  const sandboxDocker = userns ? new Docker({ socketPath: config.SANDBOX_DOCKER_SOCKET }) : catalogDocker;
+  await sandboxDocker.ping().catch((error: Error) => {
+    throw new Error(`The sandbox Docker daemon at ${config.SANDBOX_DOCKER_SOCKET} does not answer (${error.message}). Run "npm start", which starts it.`);
+  });
+  const owner = userns ? await remappedRoot(sandboxDocker) : { uid: 0, gid: 0 };
+  const delegation = userns && CgroupV1Delegation.available() ? new CgroupV1Delegation() : undefined;
+  const driver = new DockerSandboxDriver({ docker: sandboxDocker, config, owner, delegation });
+  const disk = { owner, mirrorAddress: await mirrorAddress(catalogDocker), resolvers: await sandboxResolvers() };
+  if (config.SANDBOX_ISOLATION === 'trusted') {
+    log.warn('isolation.trusted', {
+      message: 'SANDBOX_ISOLATION=trusted: root in a sandbox can become root on this host. Use it only for one trusted user.',
+    });
+  }
   const store = new XfsStore({ storeFile: config.DOCKYARD_STORE_FILE!, sizeGb: config.DOCKYARD_STORE_SIZE_GB, dataDir: config.DOCKYARD_DATA_DIR });
   await store.ensureMounted();
-  const seeds = new SeedBuilder({ docker, driver, store, config, log });
+  const seeds = new SeedBuilder({ catalogDocker, driver, store, config, disk, log });
 
   const lessons = await loadLessons(config.LESSONS_DIR);
   const bySlug = new Map(lessons.map((lesson) => [lesson.slug, lesson]));
@@ -64,7 +81,7 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     await seeds.pruneExcept(lessons.map((lesson) => lesson.images));
   }
 
-  const sessions = new SessionManager({ config, driver, store, seeds, findLesson, log });
+  const sessions = new SessionManager({ config, driver, store, seeds, disk, findLesson, log });
   const adopted = await sessions.adopt();
   if (adopted > 0) log.info('sessions.adopted', { count: adopted });
   sessions.startReaper();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sandboxDaemonLayout } from '../isolation/sandbox-daemon-layout.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -9,7 +10,17 @@ export const configSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     /** The port preview's own origin (0 picks a free port). */
     PREVIEW_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+    /** The host's Docker Engine: where the image catalog is built and the registry mirror runs. */
     DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+    /**
+     * userns (default): sandboxes on the platform's own user-namespaced Docker daemon (root in a
+     * sandbox is an unprivileged uid on the host), limits on host-owned cgroups, a seccomp profile,
+     * everything the learner writes on the sandbox's own disk, a firewall. trusted: the old profile on
+     * the host's Docker Engine, root in the sandbox can become root on the host: one trusted user only.
+     */
+    SANDBOX_ISOLATION: z.enum(['userns', 'trusted']).default('userns'),
+    /** The platform's sandbox daemon (userns isolation), started by `npm start`. */
+    SANDBOX_DOCKER_SOCKET: z.string().min(1).default(sandboxDaemonLayout.socket),
     /** Distinguishes engines sharing one Docker host (tests run their own): sandboxes are adopted per instance. */
     DOCKYARD_INSTANCE: z.string().regex(/^[a-z0-9-]{1,32}$/, 'lowercase letters, digits and hyphens').default('default'),
     DOCKYARD_DATA_DIR: z.string().min(1).default('/var/lib/dockyard'),
@@ -19,7 +30,7 @@ export const configSchema = z
     LESSONS_DIR: z.string().min(1).default('lessons'),
     SITE_DIR: z.string().min(1).default('site/dist'),
     SANDBOX_IMAGE: z.string().min(1).default('dockyard/sandbox:latest'),
-    /** caps: every capability but SYS_RESOURCE, unconfined seccomp/apparmor; privileged: docker --privileged. */
+    /** Trusted isolation only. caps: every capability but SYS_RESOURCE, unconfined seccomp/apparmor; privileged: docker --privileged. */
     SANDBOX_SECURITY_PROFILE: z.enum(['caps', 'privileged']).default('caps'),
     SANDBOX_DISK_GB: positiveInt(8),
     SANDBOX_MEMORY_MB: positiveInt(2048),

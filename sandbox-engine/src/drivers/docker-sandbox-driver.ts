@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import type { Config } from '../config/config-schema.js';
+import type { CgroupV1Delegation, Owner } from '../isolation/cgroup-v1-delegation.js';
+import { sandboxBridgeName } from '../isolation/sandbox-daemon-layout.js';
 import { sandboxHostConfig } from './sandbox-hardening.js';
 import {
   ExecTimeoutError,
@@ -32,32 +35,71 @@ class TailCollector extends Writable {
   }
 }
 
-/** Sandboxes as Docker-in-Docker containers on the host's Docker Engine, through dockerode. */
+export interface DockerSandboxDriverOptions {
+  /** The daemon sandboxes run on: the platform's user-namespaced one, or the host's (trusted). */
+  docker: Docker;
+  config: Config;
+  /** Who the sandbox's root is on the host. */
+  owner: Owner;
+  /** Host-owned parent cgroups holding the limits (userns isolation on cgroup v1). */
+  delegation?: CgroupV1Delegation;
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Sandboxes as Docker-in-Docker containers, through dockerode. */
 export class DockerSandboxDriver implements SandboxDriver {
-  constructor(
-    private readonly docker: Docker,
-    private readonly config: Config,
-  ) {}
+  private readonly docker: Docker;
+  private readonly config: Config;
+  readonly owner: Owner;
+  private readonly delegation: CgroupV1Delegation | undefined;
+
+  constructor(options: DockerSandboxDriverOptions) {
+    this.docker = options.docker;
+    this.config = options.config;
+    this.owner = options.owner;
+    this.delegation = options.delegation;
+  }
 
   async ping(): Promise<void> {
     await this.docker.ping();
   }
 
+  async imageId(ref: string): Promise<string | undefined> {
+    return this.docker
+      .getImage(ref)
+      .inspect()
+      .then((image) => image.Id)
+      .catch((error) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+  }
+
   async create(spec: SandboxCreateSpec): Promise<string> {
-    await this.docker.createNetwork({ Name: spec.name, Driver: 'bridge', Labels: spec.labels, CheckDuplicate: true });
+    const { config, delegation } = this;
+    const userns = config.SANDBOX_ISOLATION === 'userns';
+    // Sandbox bridges are named dyk-…, so the platform's firewall rules (`-i dyk+`) cover them all.
+    const Options: Record<string, string> = userns ? { 'com.docker.network.bridge.name': sandboxBridgeName(spec.name, hash) } : {};
+    await this.docker.createNetwork({ Name: spec.name, Driver: 'bridge', Labels: spec.labels, Options, CheckDuplicate: true });
     try {
+      if (delegation) {
+        await delegation.prepareParent(spec.name, { memoryBytes: config.SANDBOX_MEMORY_MB * 1024 * 1024, pids: config.SANDBOX_PIDS, cpus: config.SANDBOX_CPUS });
+      }
       const container = await this.docker.createContainer({
         name: spec.name,
         Hostname: 'sandbox',
-        Image: this.config.SANDBOX_IMAGE,
+        Image: config.SANDBOX_IMAGE,
         Labels: spec.labels,
         Env: spec.env ?? [],
-        HostConfig: {
-          ...sandboxHostConfig(this.config),
-          NetworkMode: spec.name,
-          Binds: [`${spec.dataRootDir}:/var/lib/docker`],
-        },
+        HostConfig: sandboxHostConfig(config, {
+          diskDir: spec.diskDir,
+          network: spec.name,
+          cgroupParent: delegation?.parentPath(spec.name),
+        }),
       });
+      // runc deletes the container's own cgroups on every stop: hand them over again before each start.
+      await delegation?.delegate(spec.name, container.id, this.owner);
       await container.start();
       return container.id;
     } catch (error) {
@@ -175,6 +217,21 @@ export class DockerSandboxDriver implements SandboxDriver {
       .catch((error) => {
         if (!isNotFound(error)) throw error;
       });
+    await this.delegation?.release(name);
+  }
+
+  /** Parent cgroups whose names start with the prefix and that have no container: left over by a crash. */
+  async removeOrphanCgroups(namePrefix: string): Promise<number> {
+    if (!this.delegation) return 0;
+    const live = new Set((await this.docker.listContainers({ all: true })).map((c) => (c.Names[0] ?? '').replace(/^\//, '')));
+    let removed = 0;
+    for (const name of await this.delegation.parents()) {
+      if (name.startsWith(namePrefix) && !live.has(name)) {
+        await this.delegation.release(name).catch(() => undefined);
+        removed += 1;
+      }
+    }
+    return removed;
   }
 
   async putArchive(containerId: string, directory: string, tar: Buffer): Promise<void> {

@@ -4,8 +4,8 @@ export interface SandboxCreateSpec {
   /** Container and network name. */
   name: string;
   labels: Record<string, string>;
-  /** Host directory bind-mounted as the inner daemon's data root (/var/lib/docker). */
-  dataRootDir: string;
+  /** The sandbox's mounted disk, laid out by store/sandbox-disk.ts (docker/, root/, tmp/, etc/). */
+  diskDir: string;
   env?: string[];
 }
 
@@ -48,6 +48,8 @@ export class ExecTimeoutError extends Error {
 /** How the engine reaches sandboxes: one implementation per container runtime. */
 export interface SandboxDriver {
   ping(): Promise<void>;
+  /** The id of an image on the sandbox daemon, or undefined when it is not there. */
+  imageId(ref: string): Promise<string | undefined>;
   create(spec: SandboxCreateSpec): Promise<string>;
   /** Resolves once the sandbox's own Docker daemon answers. */
   waitReady(containerId: string, timeoutMs: number): Promise<void>;
@@ -56,7 +58,7 @@ export interface SandboxDriver {
   openShell(containerId: string, options: ShellOptions): Promise<ShellStream>;
   /** Stops cleanly (the inner daemon shuts down its containers), then removes nothing. */
   stop(containerId: string, timeoutSeconds: number): Promise<void>;
-  /** Removes the container with its anonymous volumes and the network of the same name. */
+  /** Removes the container with its anonymous volumes, the network of the same name and its cgroups. */
   destroy(name: string): Promise<void>;
   /** Unpacks a tar archive into a directory of the sandbox (as root). */
   putArchive(containerId: string, directory: string, tar: Buffer): Promise<void>;
@@ -64,4 +66,6 @@ export interface SandboxDriver {
   address(containerId: string): Promise<string>;
   /** Networks carrying these labels and no containers: left over by a crash. */
   removeOrphanNetworks(labels: Record<string, string>): Promise<number>;
+  /** Parent cgroups of sandboxes whose names start with this prefix and that no container uses. */
+  removeOrphanCgroups(namePrefix: string): Promise<number>;
 }

@@ -8,6 +8,7 @@ import type { SandboxShell } from '../checkers/sandbox-shell.js';
 import { labelKeys } from '../drivers/sandbox-hardening.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
+import { prepareSandboxDisk, type SandboxDiskFacts } from '../store/sandbox-disk.js';
 import type { SeedBuilder } from '../store/seed-builder.js';
 import type { XfsStore } from '../store/xfs-store.js';
 import { SandboxTerminal } from '../terminal/sandbox-terminal.js';
@@ -24,6 +25,7 @@ export interface SessionManagerDeps {
   driver: SandboxDriver;
   store: XfsStore;
   seeds: SeedBuilder;
+  disk: SandboxDiskFacts;
   findLesson: (slug: string) => Lesson | undefined;
   log: Logger;
 }
@@ -110,11 +112,12 @@ export class SessionManager {
           phases[name] = Date.now() - mark;
           mark = Date.now();
         };
-        const dataRootDir = await store.cloneSeed(seed, cloneId);
+        const diskDir = await store.cloneSeed(seed, cloneId);
+        await prepareSandboxDisk(diskDir, this.deps.disk);
         phase('cloneMs');
         const containerId = await driver.create({
           name,
-          dataRootDir,
+          diskDir,
           env: [`DOCKYARD_REGISTRY_MIRROR=mirror.dockyard:${config.REGISTRY_PORT}`],
           labels: {
             ...this.instanceLabels,
@@ -123,6 +126,7 @@ export class SessionManager {
             [labelKeys.secretHash]: secretHash,
             [labelKeys.createdAt]: String(createdAt),
             [labelKeys.expiresAt]: String(expiresAt),
+            [labelKeys.isolation]: config.SANDBOX_ISOLATION,
           },
         });
         phase('containerMs');
@@ -256,6 +260,7 @@ export class SessionManager {
       if (cloneId.startsWith(prefix) && !this.sessions.has(cloneId.slice(prefix.length))) await store.releaseClone(cloneId);
     }
     await driver.removeOrphanNetworks({ [labelKeys.managed]: 'true', [labelKeys.instance]: config.DOCKYARD_INSTANCE });
+    await driver.removeOrphanCgroups(`dockyard-sbx-${config.DOCKYARD_INSTANCE}-`);
     return this.sessions.size;
   }
 

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Config } from '../config/config-schema.js';
 import { labelKeys } from '../drivers/sandbox-hardening.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
-import { runCommand } from './run-command.js';
+import { prepareSandboxDisk, type SandboxDiskFacts } from './sandbox-disk.js';
 import type { XfsStore } from './xfs-store.js';
 
 /**
@@ -19,19 +20,32 @@ export class SeedBuilder {
   private readonly building = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly deps: { docker: Docker; driver: SandboxDriver; store: XfsStore; config: Config; log: Logger },
+    private readonly deps: {
+      /** The host's Docker Engine, where the image catalog is built: lesson images come from it. */
+      catalogDocker: Docker;
+      driver: SandboxDriver;
+      store: XfsStore;
+      config: Config;
+      disk: SandboxDiskFacts;
+      log: Logger;
+    },
   ) {}
 
   async seedKey(images: string[]): Promise<string> {
-    const { docker, config } = this.deps;
-    const ids: string[] = [];
-    for (const ref of [config.SANDBOX_IMAGE, ...[...images].sort()]) {
-      const image = await docker.getImage(ref).inspect().catch(() => {
-        throw new Error(`image ${ref} is not on this Docker host: run "npm start" to build the image catalog`);
+    const { catalogDocker, driver, config, disk } = this.deps;
+    const missing = (ref: string) => new Error(`image ${ref} is not on this Docker host: run "npm start" to build the image catalog`);
+    const sandboxImage = await driver.imageId(config.SANDBOX_IMAGE);
+    if (!sandboxImage) throw missing(config.SANDBOX_IMAGE);
+    const ids = [`${config.SANDBOX_IMAGE}@${sandboxImage}`];
+    for (const ref of [...images].sort()) {
+      const image = await catalogDocker.getImage(ref).inspect().catch(() => {
+        throw missing(ref);
       });
       ids.push(`${ref}@${image.Id}`);
     }
-    return createHash('sha256').update(JSON.stringify({ ids, disk: config.SANDBOX_DISK_GB })).digest('hex').slice(0, 16);
+    // The owner is part of the key: a seed made for one isolation's uid does not fit the other.
+    const owner = `${disk.owner.uid}:${disk.owner.gid}`;
+    return createHash('sha256').update(JSON.stringify({ ids, disk: config.SANDBOX_DISK_GB, owner, layout: 2 })).digest('hex').slice(0, 16);
   }
 
   /** The seed file for these images, built first when missing (concurrent callers share one build). */
@@ -48,7 +62,7 @@ export class SeedBuilder {
   }
 
   private async build(key: string, images: string[], file: string): Promise<string> {
-    const { driver, store, config, log } = this.deps;
+    const { catalogDocker, driver, store, config, disk, log } = this.deps;
     const started = Date.now();
     const tmp = `${file}.tmp`;
     const dir = path.join(config.DOCKYARD_DATA_DIR, 'seeding', key);
@@ -59,14 +73,18 @@ export class SeedBuilder {
     await store.createImage(tmp, config.SANDBOX_DISK_GB);
     await store.mountImage(tmp, dir);
     try {
+      await prepareSandboxDisk(dir, disk);
       const labels = { [labelKeys.managed]: 'true', [labelKeys.role]: 'seed', [labelKeys.instance]: config.DOCKYARD_INSTANCE };
-      const containerId = await driver.create({ name, labels, dataRootDir: dir });
+      const containerId = await driver.create({ name, labels, diskDir: dir });
       await driver.waitReady(containerId, config.SANDBOX_READY_TIMEOUT_SECONDS * 1000);
       if (images.length > 0) {
-        const quoted = images.map((ref) => `'${ref}'`).join(' ');
-        await runCommand('bash', ['-o', 'pipefail', '-c', `docker save ${quoted} | docker exec -i ${name} docker load`], {
-          timeoutMs: 15 * 60_000,
-        });
+        // `docker save` on the host's engine, streamed into `docker load` in the seed sandbox.
+        // dockerode has GET /images/get (getImages) but its types do not: typed here, checked at run time.
+        const exportImages = (catalogDocker as unknown as { getImages(options: { names: string[] }): Promise<Readable> }).getImages;
+        if (typeof exportImages !== 'function') throw new Error('this dockerode version cannot export images');
+        const tar = await exportImages.call(catalogDocker, { names: images });
+        const loaded = await driver.exec(containerId, ['docker', 'load'], { stdin: tar, timeoutMs: 15 * 60_000 });
+        if (loaded.exitCode !== 0) throw new Error(`docker load in the seed sandbox failed: ${(loaded.stderr || loaded.stdout).trim().slice(-500)}`);
       }
       // A clean stop leaves the inner daemon's data root consistent for every clone.
       await driver.stop(containerId, 30);

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from './run-command.js';
 
@@ -61,7 +61,9 @@ export class XfsStore {
 
   async mountImage(file: string, dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
-    await runCommand('mount', ['-o', 'loop,nouuid', file, dir]);
+    // nouuid: clones share their seed's UUID. nosuid,nodev: a set-uid file or a device node the
+    // sandbox makes on its disk means nothing on the host.
+    await runCommand('mount', ['-o', 'loop,nouuid,nosuid,nodev,noatime', file, dir]);
   }
 
   async unmount(dir: string): Promise<void> {
@@ -84,7 +86,7 @@ export class XfsStore {
   async cloneSeed(seedFile: string, id: string): Promise<string> {
     const image = path.join(this.clonesDir, `${id}.img`);
     const dir = this.cloneMountDir(id);
-    await runCommand('cp', ['--reflink=always', seedFile, image]);
+    await copyFile(seedFile, image, constants.COPYFILE_FICLONE_FORCE);
     try {
       await this.mountImage(image, dir);
     } catch (error) {
