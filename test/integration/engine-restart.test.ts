@@ -31,6 +31,6 @@ describe('engine restart', () => {
     await again.waitForOutput(/name=survivor/, 30_000);
     again.disconnect();
     await second.engine.sessions.destroyAll();
-    expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0 });
+    expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0 });
   });
 });

@@ -29,7 +29,7 @@ describe('sandbox lifecycle on the real Docker Engine', () => {
 
     expect((await instanceResources(test.instance)).containers).toBe(1);
     await test.engine.sessions.destroy(session, 'ended');
-    expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0 });
+    expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0 });
     const volumesAfter = await allVolumeNames();
     expect([...volumesAfter].filter((name) => !volumesBefore.has(name))).toEqual([]);
   });

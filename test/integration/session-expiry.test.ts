@@ -42,7 +42,7 @@ describe('idle timeout', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       left = await instanceResources(test.instance);
     }
-    expect(left).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0 });
+    expect(left).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0 });
     // Coming back after the end gets a new sandbox, not an error.
     const again = await learner.startSession();
     expect(again.status).toBe(201);

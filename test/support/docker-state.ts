@@ -1,7 +1,13 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
+import { sandboxDaemonLayout } from '../../sandbox-engine/src/isolation/sandbox-daemon-layout.js';
 
+/** The host's engine (image catalog, mirror; sandboxes of the trusted isolation). */
 export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
+/** The platform's user-namespaced sandbox daemon (sandboxes of the default isolation). */
+export const sandboxDocker = new Docker({ socketPath: process.env.SANDBOX_DOCKER_SOCKET ?? sandboxDaemonLayout.socket });
+const daemons = () => [docker, ...(existsSync(process.env.SANDBOX_DOCKER_SOCKET ?? sandboxDaemonLayout.socket) ? [sandboxDocker] : [])];
 
 /** Fails with a clear message when the Docker Engine is not there: integration tests never skip silently. */
 export async function requireDocker(): Promise<void> {
@@ -10,16 +16,30 @@ export async function requireDocker(): Promise<void> {
   });
 }
 
-/** Containers, networks and volumes labelled with an engine instance, plus the host's mounts of its clones. */
+/** Host-owned parent cgroups of sandboxes of an instance (memory hierarchy). */
+export function instanceCgroups(instance: string): string[] {
+  const dir = '/sys/fs/cgroup/memory/dockyard';
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => name.includes(`-${instance}-`));
+}
+
+/** Containers, networks and volumes labelled with an engine instance on both daemons, its cgroups, and the host's mounts of its clones. */
 export async function instanceResources(instance: string) {
   const filters = { label: [`org.dockyard.instance=${instance}`] };
-  const containers = await docker.listContainers({ all: true, filters });
-  const networks = await docker.listNetworks({ filters });
-  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
+  let containers = 0;
+  let networks = 0;
+  let volumes = 0;
+  for (const daemon of daemons()) {
+    containers += (await daemon.listContainers({ all: true, filters })).length;
+    networks += (await daemon.listNetworks({ filters })).length;
+    volumes += ((await daemon.listVolumes({ filters })).Volumes ?? []).length;
+  }
   const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').filter((line) => line.includes(`/mounts/${instance}-`));
-  return { containers: containers.length, networks: networks.length, volumes: volumes.length, mounts: mounts.length };
+  return { containers, networks, volumes, mounts: mounts.length, cgroups: instanceCgroups(instance).length };
 }
 
 export async function allVolumeNames(): Promise<Set<string>> {
-  return new Set(((await docker.listVolumes()).Volumes ?? []).map((volume) => volume.Name));
+  const names = new Set<string>();
+  for (const daemon of daemons()) for (const volume of (await daemon.listVolumes()).Volumes ?? []) names.add(volume.Name);
+  return names;
 }

@@ -1,7 +1,8 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from '../../sandbox-engine/src/store/run-command.js';
-import { docker } from './docker-state.js';
+import { CgroupV1Delegation } from '../../sandbox-engine/src/isolation/cgroup-v1-delegation.js';
+import { docker, sandboxDocker } from './docker-state.js';
 
 /**
  * Removes what test engines of an earlier, interrupted run left behind (their instance names start
@@ -10,13 +11,23 @@ import { docker } from './docker-state.js';
 export async function sweepTestLeftovers(dataDir = process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard'): Promise<number> {
   let removed = 0;
   const isTest = (labels: Record<string, string> | undefined) => (labels?.['org.dockyard.instance'] ?? '').startsWith('test-');
-  for (const container of await docker.listContainers({ all: true, filters: { label: ['org.dockyard.managed=true'] } })) {
-    if (!isTest(container.Labels)) continue;
-    await docker.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined);
-    removed += 1;
+  for (const daemon of [docker, sandboxDocker]) {
+    const containers = await daemon.listContainers({ all: true, filters: { label: ['org.dockyard.managed=true'] } }).catch(() => []);
+    for (const container of containers) {
+      if (!isTest(container.Labels)) continue;
+      await daemon.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined);
+      removed += 1;
+    }
+    for (const network of await daemon.listNetworks({ filters: { label: ['org.dockyard.managed=true'] } }).catch(() => [])) {
+      if (isTest(network.Labels)) await daemon.getNetwork(network.Id).remove().catch(() => undefined);
+    }
   }
-  for (const network of await docker.listNetworks({ filters: { label: ['org.dockyard.managed=true'] } })) {
-    if (isTest(network.Labels)) await docker.getNetwork(network.Id).remove().catch(() => undefined);
+  const delegation = new CgroupV1Delegation();
+  for (const name of await delegation.parents()) {
+    if (/^dockyard-(sbx|seed)-test-/.test(name)) {
+      await delegation.release(name).catch(() => undefined);
+      removed += 1;
+    }
   }
   const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((line) => line.split(' ')[1] ?? '');
   for (const mount of mounts.filter((dir) => dir.startsWith(path.join(dataDir, 'mounts', 'test-')))) {
