@@ -48,6 +48,15 @@ async function vitestSuite(project: string) {
   results.push({ name: project, passed: json.numPassedTests, failed });
 }
 
+/** The attack suite's own summary lines (default isolation, then what succeeds against the trusted profile). */
+async function printSecuritySummary() {
+  for (const file of ['security-userns.json', 'security-trusted.json']) {
+    const text = await readFile(path.join(resultsDir, file), 'utf8').catch(() => undefined);
+    const line = text && (JSON.parse(text) as { line?: string }).line;
+    console.log(line ?? `${file}: not written (the security suite did not run to its end)`);
+  }
+}
+
 async function main() {
   await mkdir(resultsDir, { recursive: true });
   console.log('━━ preparing the machine (only what is missing)');
@@ -62,7 +71,10 @@ async function main() {
   }
   await commandSuite('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
   await commandSuite('lessons:check', 'npx', ['tsx', 'sandbox-engine/src/lessons/check-cli.ts']);
-  for (const project of ['unit', 'integration', 'e2e']) await vitestSuite(project);
+  for (const project of ['unit', 'integration', 'security', 'e2e']) {
+    await vitestSuite(project);
+    if (project === 'security') await printSecuritySummary();
+  }
 
   console.log('\n━━ summary');
   for (const result of results) console.log(`  ${result.name.padEnd(14)} ${result.passed} passed, ${result.failed} failed`);

@@ -257,7 +257,8 @@ export const attacks: Attack[] = [
       const count = Math.round((limit * 1.3) / 2 ** 20);
       const { output } = await attacker.run(
         [
-          `dd if=/dev/zero of=/root/fill bs=1M count=${count} 2>&1 | grep -v records`,
+          // Not zeros: real data, as a learner's files would be.
+          `yes dockyard-fill | dd of=/root/fill bs=1M count=${count} iflag=fullblock 2>&1 | grep -v records`,
           'dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>&1 | grep -v records',
           'dd if=/dev/zero of=/etc/hosts bs=1M count=64 seek=1 2>&1 | grep -v records',
           'docker pull -q debian:bookworm 2>&1 | tail -1',
