@@ -2,10 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
-import { docker } from '../support/docker-state.js';
+import { docker, sandboxDocker } from '../support/docker-state.js';
 
 /**
  * `npm run bench`: sandbox start-up and footprint, each against a baseline taken in the same run.
+ * The baseline is a bare `docker run` of the sandbox image on the host's engine with the trusted
+ * profile's flags (a user-namespaced sandbox cannot run its inner daemon without the host-side
+ * cgroup delegation the engine does, so there is no "bare" run of it to compare with).
  * Numbers are medians of RUNS runs; timings on a shared 2-core machine are noisy, ratios less so.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -66,7 +69,8 @@ async function main() {
       // Idle footprint: a fresh sandbox with nothing running inside.
       const idle = await test.engine.sessions.create(lesson);
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      const stats = await docker.getContainer(idle.session.containerId).stats({ stream: false });
+      const daemon = test.engine.config.SANDBOX_ISOLATION === 'userns' ? sandboxDocker : docker;
+      const stats = await daemon.getContainer(idle.session.containerId).stats({ stream: false });
       memoryMiB = (stats.memory_stats.usage - ((stats.memory_stats.stats as Record<string, number>).cache ?? 0)) / 2 ** 20;
       pids = stats.pids_stats?.current ?? 0;
       const storeAfter = statfsSync(`${test.engine.config.DOCKYARD_DATA_DIR}/store`);
@@ -79,7 +83,7 @@ async function main() {
   }
 
   const ratio = median(shell) / median(bare.daemon);
-  console.log(`\nDockyard Lessons benchmark (${RUNS} runs, medians)`);
+  console.log(`\nDockyard Lessons benchmark (${RUNS} runs, medians; isolation ${test.engine.config.SANDBOX_ISOLATION})`);
   console.log(`  baseline: bare docker run of ${image}: ${seconds(median(bare.run))} to return, ${seconds(median(bare.daemon))} until its inner daemon answers`);
   console.log(`  session request -> usable shell (prompt in the terminal): ${seconds(median(shell))}  (${ratio.toFixed(2)}x the bare run + daemon)`);
   console.log(`  session request -> lesson 1's database accepting connections: ${seconds(median(database))}`);

@@ -20,7 +20,12 @@ export async function runEngine(): Promise<void> {
 
   const engine = await createEngine(config, log);
   const url = await engine.listen();
-  console.log(`\nDockyard Lessons is ready: ${url}\n`);
+  console.log(`\nDockyard Lessons is ready: ${url}`);
+  console.log(
+    config.SANDBOX_ISOLATION === 'userns'
+      ? 'Sandbox isolation: userns (root in a sandbox is an unprivileged user on this host)\n'
+      : 'WARNING: SANDBOX_ISOLATION=trusted: root in a sandbox can become root on this host. Never serve strangers like this.\n',
+  );
 
   const stop = async (signal: string) => {
     log.info('engine.stopping', { signal });

@@ -6,6 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, '/repo');
     expect(config.PORT).toBe(8080);
     expect(config.SANDBOX_SECURITY_PROFILE).toBe('caps');
+    expect(config.SANDBOX_ISOLATION).toBe('userns');
     expect(config.LESSONS_DIR).toBe('/repo/lessons');
     expect(config.DOCKYARD_STORE_FILE).toBe('/var/lib/dockyard/store.xfs');
   });

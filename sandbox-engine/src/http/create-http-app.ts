@@ -38,7 +38,15 @@ export function createHttpApp({ config, sessions, driver, files, previewPort, le
       () => true,
       () => false,
     );
-    res.status(docker ? 200 : 503).json({ data: { docker, sessions: sessions.list().length, maxSandboxes: config.MAX_SANDBOXES } });
+    res.status(docker ? 200 : 503).json({
+      data: {
+        docker,
+        sessions: sessions.list().length,
+        maxSandboxes: config.MAX_SANDBOXES,
+        isolation: config.SANDBOX_ISOLATION,
+        ...(config.SANDBOX_ISOLATION === 'trusted' ? { warning: 'trusted isolation: root in a sandbox can become root on this host' } : {}),
+      },
+    });
   });
 
   app.get('/api/lessons', (_req, res) => {
