@@ -245,7 +245,7 @@ export const attacks: Attack[] = [
   {
     id: 'disk-fill',
     title: "fill the host's disk from /root, /tmp, /etc/hosts and /var/lib/docker",
-    async run({ attacker, engine }) {
+    async run({ attacker, attackerHost, engine }) {
       const limit = engine.config.SANDBOX_DISK_GB * 2 ** 30;
       const free = () => {
         const stats = statfsSync('/');
@@ -270,14 +270,18 @@ export const attacks: Attack[] = [
       // Everything the learner could write is on the host's disk now: measure, then clean up.
       execFileSync('sync');
       lowest = Math.min(lowest, free());
+      // The clone file in the store holds all of it (the store may reuse blocks freed earlier, so the
+      // host's free space alone can understate what was written).
+      const clone = statSync(`${engine.config.DOCKYARD_DATA_DIR}/store/sandboxes/${engine.config.DOCKYARD_INSTANCE}-${attackerHost.session.id}.img`);
+      const cloneBytes = clone.blocks * 512;
       await attacker.run('rm -f /root/fill /tmp/fill; truncate -s 200 /etc/hosts; docker rmi -f debian:bookworm >/dev/null 2>&1; fstrim / 2>/dev/null; true', 120_000);
       clearInterval(watch);
       lowest = Math.min(lowest, free());
       const grew = before - lowest;
       const noSpace = /No space left on device/.test(output);
       return {
-        succeeded: grew > limit + 256 * 2 ** 20 || !noSpace,
-        evidence: `host free space fell by at most ${(grew / 2 ** 20).toFixed(0)} MiB for a ${(limit / 2 ** 20).toFixed(0)} MiB disk limit; the learner got ${noSpace ? '"No space left on device"' : 'no ENOSPC'}`,
+        succeeded: grew > limit + 256 * 2 ** 20 || cloneBytes > limit || !noSpace,
+        evidence: `the sandbox's disk file holds ${(cloneBytes / 2 ** 20).toFixed(0)} MiB for a ${(limit / 2 ** 20).toFixed(0)} MiB limit; host free space fell by at most ${(grew / 2 ** 20).toFixed(0)} MiB; the learner got ${noSpace ? '"No space left on device"' : 'no ENOSPC'}`,
       };
     },
   },
