@@ -18,6 +18,10 @@ export const hostPackagesForPlatform: HostPackage[] = [
   { command: 'mkfs.xfs', pkg: 'xfsprogs' },
   { command: 'losetup', pkg: 'mount' },
   { command: 'tar', pkg: 'tar' },
+  // The sandbox daemon's bridge and the sandbox firewall.
+  { command: 'ip', pkg: 'iproute2' },
+  { command: 'iptables', pkg: 'iptables' },
+  { command: 'ip6tables', pkg: 'iptables' },
 ];
 
 /** What the end-to-end tests need on top (headless browser). */
