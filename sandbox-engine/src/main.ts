@@ -1,6 +1,8 @@
-import { runEngine } from './app/run-engine.js';
+import { runSupervisedEngine } from './app/engine-supervisor.js';
 
-runEngine().catch((error: Error) => {
+// The engine without preparing the machine (`npm start` prepares it first): a supervisor process
+// that runs the engine (app/engine-main.ts) and starts it again after a crash.
+runSupervisedEngine().catch((error: Error) => {
   console.error(`Dockyard Lessons could not start: ${error.message}`);
   process.exit(1);
 });

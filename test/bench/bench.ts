@@ -70,13 +70,13 @@ async function main() {
       const idle = await test.engine.sessions.create(lesson);
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const daemon = test.engine.config.SANDBOX_ISOLATION === 'userns' ? sandboxDocker : docker;
-      const stats = await daemon.getContainer(idle.session.containerId).stats({ stream: false });
+      const stats = await daemon.getContainer(idle.containerId).stats({ stream: false });
       memoryMiB = (stats.memory_stats.usage - ((stats.memory_stats.stats as Record<string, number>).cache ?? 0)) / 2 ** 20;
       pids = stats.pids_stats?.current ?? 0;
       const storeAfter = statfsSync(`${test.engine.config.DOCKYARD_DATA_DIR}/store`);
       // The learner's sandbox with postgres running and the idle one: store blocks they added.
       diskMiB = ((storeBefore.bfree - storeAfter.bfree) * storeAfter.bsize) / 2 ** 20;
-      await test.engine.sessions.destroy(idle.session, 'ended');
+      await test.engine.sessions.destroy(idle, 'ended');
     }
     learner.disconnect();
     await test.engine.sessions.destroy(session, 'ended');

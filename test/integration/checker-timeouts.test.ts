@@ -7,7 +7,7 @@ describe('checkers on a real sandbox', () => {
   it('cuts a check that hangs at its timeout and reports it as timed out', async () => {
     await requireDocker();
     await using test = await startTestEngine();
-    const { session } = await test.engine.sessions.create('postgres-in-a-container');
+    const session = await test.engine.sessions.create('postgres-in-a-container');
     const shell = test.engine.sessions.shellFor(session);
     const started = Date.now();
     const result = await runStepChecks(

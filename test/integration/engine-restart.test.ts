@@ -6,7 +6,7 @@ import { TestLearner } from '../support/test-learner.js';
 const lesson = 'postgres-in-a-container';
 
 describe('engine restart', () => {
-  it('re-adopts a live sandbox: the same cookie reaches the same Docker host', async () => {
+  it('re-adopts a live sandbox: the same learner key reaches the same Docker host', async () => {
     await requireDocker();
     const first = await startTestEngine();
     const learner = new TestLearner(first.url, lesson);
@@ -21,7 +21,7 @@ describe('engine restart', () => {
 
     await using second = await startTestEngine({ DOCKYARD_INSTANCE: first.instance });
     const again = new TestLearner(second.url, lesson);
-    again.cookie = learner.cookie;
+    again.learnerKey = learner.learnerKey;
     const resumed = await again.startSession();
     expect(resumed.status).toBe(200);
     expect(resumed.body.data).toMatchObject({ sessionId: created.body.data!.sessionId, resumed: true });
@@ -31,6 +31,6 @@ describe('engine restart', () => {
     await again.waitForOutput(/name=survivor/, 30_000);
     again.disconnect();
     await second.engine.sessions.destroyAll();
-    expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0 });
+    expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
   });
 });

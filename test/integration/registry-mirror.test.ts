@@ -6,7 +6,7 @@ describe('local registry mirror', () => {
   it('serves an image the lesson does not preload under its usual name', async () => {
     await requireDocker();
     await using test = await startTestEngine();
-    const { session } = await test.engine.sessions.create('postgres-in-a-container');
+    const session = await test.engine.sessions.create('postgres-in-a-container');
     const run = (command: string) =>
       test.engine.sessions.shellFor(session).run(command, { timeoutMs: 120_000, signal: AbortSignal.timeout(125_000) });
     // debian:bookworm is not in lesson 1's seed: it comes from the mirror, as from Docker Hub on the internet.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVolumeNames, instanceResources, requireDocker } from '../support/docker-state.js';
 import { startTestEngine, type TestEngine } from '../support/start-test-engine.js';
+import { TestLearner } from '../support/test-learner.js';
 
 const lesson = 'postgres-in-a-container';
 
@@ -14,7 +15,7 @@ describe('sandbox lifecycle on the real Docker Engine', () => {
 
   it('creates a sandbox with its own daemon and limits, and destroying it leaves nothing behind', async () => {
     const volumesBefore = await allVolumeNames();
-    const { session } = await test.engine.sessions.create(lesson);
+    const session = await test.engine.sessions.create(lesson);
     const shell = test.engine.sessions.shellFor(session);
     const run = (command: string) => shell.run(command, { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) });
 
@@ -29,7 +30,7 @@ describe('sandbox lifecycle on the real Docker Engine', () => {
 
     expect((await instanceResources(test.instance)).containers).toBe(1);
     await test.engine.sessions.destroy(session, 'ended');
-    expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0 });
+    expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
     const volumesAfter = await allVolumeNames();
     expect([...volumesAfter].filter((name) => !volumesBefore.has(name))).toEqual([]);
   });
@@ -37,17 +38,17 @@ describe('sandbox lifecycle on the real Docker Engine', () => {
   it('keeps two sandboxes apart: neither sees the other\'s containers', async () => {
     const a = await test.engine.sessions.create(lesson);
     const b = await test.engine.sessions.create(lesson);
-    const run = (session: typeof a.session, command: string) =>
+    const run = (session: typeof a, command: string) =>
       test.engine.sessions.shellFor(session).run(command, { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) });
-    expect((await run(a.session, 'docker run -d --name only-in-a postgres:15 sleep 300')).exitCode).toBe(0);
-    expect((await run(a.session, 'docker ps --format "{{.Names}}"')).stdout).toContain('only-in-a');
-    expect((await run(b.session, 'docker ps -a --format "{{.Names}}"')).stdout).not.toContain('only-in-a');
-    expect((await run(b.session, 'docker inspect only-in-a')).exitCode).not.toBe(0);
+    expect((await run(a, 'docker run -d --name only-in-a postgres:15 sleep 300')).exitCode).toBe(0);
+    expect((await run(a, 'docker ps --format "{{.Names}}"')).stdout).toContain('only-in-a');
+    expect((await run(b, 'docker ps -a --format "{{.Names}}"')).stdout).not.toContain('only-in-a');
+    expect((await run(b, 'docker inspect only-in-a')).exitCode).not.toBe(0);
     // A file written in one sandbox's disk is not in the other's.
-    await run(a.session, 'echo secret > /var/lib/docker/mark-a');
-    expect((await run(b.session, 'test -e /var/lib/docker/mark-a')).exitCode).not.toBe(0);
-    await test.engine.sessions.destroy(a.session, 'ended');
-    await test.engine.sessions.destroy(b.session, 'ended');
+    await run(a, 'echo secret > /var/lib/docker/mark-a');
+    expect((await run(b, 'test -e /var/lib/docker/mark-a')).exitCode).not.toBe(0);
+    await test.engine.sessions.destroy(a, 'ended');
+    await test.engine.sessions.destroy(b, 'ended');
     expect((await instanceResources(test.instance)).containers).toBe(0);
   });
 
@@ -55,12 +56,9 @@ describe('sandbox lifecycle on the real Docker Engine', () => {
     await using small = await startTestEngine({ MAX_SANDBOXES: '1' });
     await small.engine.sessions.create(lesson);
     await expect(small.engine.sessions.create(lesson)).rejects.toMatchObject({ code: 'capacity' });
-    const response = await fetch(new URL('/api/sessions', small.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ lesson }),
-    });
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { code: 'capacity', retryable: true } });
+    // A learner asking through the API is not turned away: they get a place in the waiting line.
+    const waiting = await new TestLearner(small.url, lesson).startSession();
+    expect(waiting.status).toBe(202);
+    expect(waiting.body).toMatchObject({ queued: { position: 1, capacity: 1 } });
   });
 });

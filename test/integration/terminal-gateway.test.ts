@@ -49,7 +49,7 @@ describe('terminal over socket.io', () => {
     learner.disconnect();
     // Output produced while nobody is attached is kept for the page.
     const other = new TestLearner(test.url, lesson);
-    other.cookie = learner.cookie;
+    other.learnerKey = learner.learnerKey;
     await other.connect();
     await other.attach(0);
     other.type('echo "while-away-$((6*7))"\r');
@@ -63,9 +63,9 @@ describe('terminal over socket.io', () => {
     expect(count(learner.output, 'round-42-trip')).toBe(1);
     expect(count(learner.output, 'while-away-42')).toBe(1);
 
-    // A new page (same cookie, nothing received yet) gets the recent output exactly once.
+    // A new page (same browser, nothing received yet) gets the recent output exactly once.
     const reopened = new TestLearner(test.url, lesson);
-    reopened.cookie = learner.cookie;
+    reopened.learnerKey = learner.learnerKey;
     const { body } = await reopened.startSession();
     expect(body.data?.resumed).toBe(true);
     await reopened.connect();
@@ -125,28 +125,29 @@ describe('terminal over socket.io', () => {
     expect(lists.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('gives nothing to a socket without the session secret', async () => {
+  it("gives nothing to a socket without the learner's key", async () => {
     const intruder = new TestLearner(test.url, lesson);
     await expect(intruder.connect()).rejects.toThrow(/no-session/);
-    // Knowing the session id is not enough.
-    const [id] = learner.cookie.split('=')[1]!.split('.');
-    intruder.cookie = `${learner.cookie.split('=')[0]}=${id}.${'A'.repeat(43)}`;
+    // A malformed key, or none, is refused too.
+    intruder.learnerKey = 'A'.repeat(42);
     await expect(intruder.connect()).rejects.toThrow(/no-session/);
-    const stolen = await fetch(new URL('/api/sessions', test.url), {
+    const noKey = await fetch(new URL('/api/sessions', test.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: intruder.cookie },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ lesson }),
     });
-    // A wrong secret gets a new sandbox of its own, never the other one.
-    const body = (await stolen.json()) as { data: { sessionId: string } };
-    expect(body.data.sessionId).not.toBe(id);
-    const other = test.engine.sessions.get(body.data.sessionId);
-    if (other) await test.engine.sessions.destroy(other, 'ended');
+    expect(noKey.status).toBe(400);
+    expect(await noKey.json()).toMatchObject({ error: { code: 'bad-request', message: expect.stringMatching(/x-dockyard-learner/) } });
+    // Another key gets a sandbox of its own, never this one.
+    const stranger = new TestLearner(test.url, lesson);
+    const body = (await stranger.startSession()).body;
+    expect(body.data!.sessionId).not.toBe(learner.sessionId);
+    await stranger.endSession();
   });
 
   it('rejects bad session requests with clear errors', async () => {
     const post = (body: string) =>
-      fetch(new URL('/api/sessions', test.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(new URL('/api/sessions', test.url), { method: 'POST', headers: new TestLearner(test.url, lesson).headers, body });
     expect((await post('{"lesson": "no-such-lesson"}')).status).toBe(404);
     const malformed = await post('{not json');
     expect(malformed.status).toBe(400);

@@ -13,10 +13,10 @@ describe('workspace: files and port preview', () => {
   const api = (who: TestLearner, path: string, init: RequestInit = {}) =>
     fetch(new URL(`/api/workspace/${lesson}${path}`, test.url), {
       ...init,
-      headers: { 'content-type': 'application/json', cookie: who.cookie, ...(init.headers ?? {}) },
+      headers: { ...who.headers, ...(init.headers ?? {}) },
     });
   const run = (command: string) => {
-    const session = test.engine.sessions.get(learner.cookie.split('=')[1]!.split('.')[0]!)!;
+    const session = test.engine.sessions.get(learner.sessionId!)!;
     return test.engine.sessions.shellFor(session).run(command, { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) });
   };
 
@@ -72,7 +72,7 @@ describe('workspace: files and port preview', () => {
     const binary = (await (await api(learner, '/file?path=small.bin')).json()) as { data: { readOnly: boolean; notice: string } };
     expect(binary.data).toMatchObject({ readOnly: true, notice: expect.stringMatching(/binary/) });
 
-    // The other learner's cookie opens the other learner's files only.
+    // The other learner's key opens the other learner's files only.
     expect(((await (await api(other, '/list?path=')).json()) as { data: { entries: { name: string }[] } }).data.entries.map((e) => e.name)).not.toContain('web');
     expect((await fetch(new URL(`/api/workspace/${lesson}/list`, test.url))).status).toBe(404);
   });
@@ -103,7 +103,7 @@ describe('workspace: files and port preview', () => {
 
     // The app never sees our cookies (the preview shares the host name with the site), nor sets them.
     const withCookies = await fetch(`http://127.0.0.1:${list!.previewPort}${port.previewPath}`, {
-      headers: { cookie: `${learner.cookie}; dyp=x; app=1` },
+      headers: { cookie: 'dyl_old=1; dyp=x; app=1' },
     });
     const echoed = await withCookies.text();
     expect(echoed).toMatch(/cookie: app=1/i);
@@ -115,7 +115,7 @@ describe('workspace: files and port preview', () => {
 
     // Another session's token, a wrong token, and a port nobody publishes give nothing.
     const otherToken = ((await (await api(other, '/ports')).json()) as { data: PortList }).data;
-    const otherSession = test.engine.sessions.get(other.cookie.split('=')[1]!.split('.')[0]!)!;
+    const otherSession = test.engine.sessions.get(other.sessionId!)!;
     expect((await preview(`/${otherSession.previewToken}/${port.hostPort}/`)).status).toBe(404);
     expect(otherToken.ports).toEqual([]);
     expect((await preview(`/${'x'.repeat(32)}/${port.hostPort}/`)).status).toBe(404);

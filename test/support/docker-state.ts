@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
@@ -23,7 +24,7 @@ export function instanceCgroups(instance: string): string[] {
   return readdirSync(dir).filter((name) => name.includes(`-${instance}-`));
 }
 
-/** Containers, networks and volumes labelled with an engine instance on both daemons, its cgroups, and the host's mounts of its clones. */
+/** Containers, networks and volumes labelled with an engine instance on both daemons, its cgroups, its disk clones and the host's mounts of them. */
 export async function instanceResources(instance: string) {
   const filters = { label: [`org.dockyard.instance=${instance}`] };
   let containers = 0;
@@ -35,7 +36,9 @@ export async function instanceResources(instance: string) {
     volumes += ((await daemon.listVolumes({ filters })).Volumes ?? []).length;
   }
   const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').filter((line) => line.includes(`/mounts/${instance}-`));
-  return { containers, networks, volumes, mounts: mounts.length, cgroups: instanceCgroups(instance).length };
+  const clonesDir = path.join(process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard', 'store', 'sandboxes');
+  const clones = existsSync(clonesDir) ? readdirSync(clonesDir).filter((name) => name.startsWith(`${instance}-`)).length : 0;
+  return { containers, networks, volumes, mounts: mounts.length, cgroups: instanceCgroups(instance).length, clones };
 }
 
 export async function allVolumeNames(): Promise<Set<string>> {

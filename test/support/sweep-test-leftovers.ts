@@ -6,7 +6,7 @@ import { docker, sandboxDocker } from './docker-state.js';
 
 /**
  * Removes what test engines of an earlier, interrupted run left behind (their instance names start
- * with "test-"): sandbox and seed containers, networks, clone mounts and clone files.
+ * with "test-"): sandbox and seed containers, networks, clone mounts and clone files, session journals.
  */
 export async function sweepTestLeftovers(dataDir = process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard'): Promise<number> {
   let removed = 0;
@@ -37,6 +37,11 @@ export async function sweepTestLeftovers(dataDir = process.env.DOCKYARD_DATA_DIR
   const clones = path.join(dataDir, 'store', 'sandboxes');
   for (const file of await readdir(clones).catch(() => [] as string[])) {
     if (file.startsWith('test-')) await rm(path.join(clones, file), { force: true });
+  }
+  // Session journals (scrollback, tab names) of test engines.
+  const journals = path.join(dataDir, 'sessions');
+  for (const dir of await readdir(journals).catch(() => [] as string[])) {
+    if (dir.startsWith('test-')) await rm(path.join(journals, dir), { recursive: true, force: true });
   }
   return removed;
 }

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { StepResult } from '../../sandbox-engine/src/contracts/checker.js';
-import type { ApiError, SessionInfo } from '../../sandbox-engine/src/contracts/session.js';
+import { LEARNER_HEADER, type ApiError, type QueuePosition, type SessionInfo } from '../../sandbox-engine/src/contracts/session.js';
+import { newLearnerKey } from '../../sandbox-engine/src/sessions/learner-key.js';
 import type { ClientToServerEvents, ServerToClientEvents, SocketErrorMessage } from '../../sandbox-engine/src/contracts/socket-events.js';
+import { OutputAcks } from '../../site/src/client/output-acks.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Drives the engine the way the lesson page does: HTTP session, cookie, socket.io terminal. */
+/** Drives the engine the way the lesson page does: a learner key, HTTP session, socket.io terminal. */
 export class TestLearner {
-  cookie = '';
+  /** The key a browser keeps in the site's storage; give two learners the same one to be one browser. */
+  learnerKey = newLearnerKey();
+  /** The session the last startSession answered with. */
+  sessionId: string | undefined;
   socket: ClientSocket | undefined;
   output = '';
   received = 0;
@@ -21,29 +26,44 @@ export class TestLearner {
     readonly lesson: string,
   ) {}
 
-  async startSession(): Promise<{ status: number; body: { data?: SessionInfo; error?: ApiError } }> {
+  /** Headers the lesson page sends with every API call. */
+  get headers(): Record<string, string> {
+    return { 'content-type': 'application/json', [LEARNER_HEADER]: this.learnerKey };
+  }
+
+  async startSession(options: { move?: boolean } = {}): Promise<{ status: number; body: { data?: SessionInfo; queued?: QueuePosition; error?: ApiError } }> {
     const response = await fetch(new URL('/api/sessions', this.baseUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: this.cookie },
-      body: JSON.stringify({ lesson: this.lesson }),
+      headers: this.headers,
+      body: JSON.stringify({ lesson: this.lesson, ...options }),
     });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0]!;
-    return { status: response.status, body: (await response.json()) as { data?: SessionInfo; error?: ApiError } };
+    const body = (await response.json()) as { data?: SessionInfo; queued?: QueuePosition; error?: ApiError };
+    if (body.data) this.sessionId = body.data.sessionId;
+    return { status: response.status, body };
+  }
+
+  /** "End sandbox". */
+  async endSession(): Promise<number> {
+    const response = await fetch(new URL(`/api/sessions/${this.lesson}`, this.baseUrl), { method: 'DELETE', headers: this.headers });
+    return response.status;
   }
 
   /** Connects the socket; resolves on connect, rejects with the server's reason. */
   connect(): Promise<ClientSocket> {
     const socket: ClientSocket = io(this.baseUrl, {
-      auth: { lesson: this.lesson },
-      extraHeaders: { cookie: this.cookie },
+      auth: { lesson: this.lesson, learner: this.learnerKey },
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
     });
     this.socket = socket;
-    socket.on('terminal:output', ({ offset, data }) => {
-      if (offset + data.length <= this.received) return;
+    // Acknowledge output like the page does once xterm wrote it (here: at once), so the shell is not paused.
+    const acks = new Map<string, OutputAcks>();
+    socket.on('terminal:output', ({ terminalId, offset, data }) => {
+      let acker = acks.get(terminalId);
+      if (!acker) acks.set(terminalId, (acker = new OutputAcks((end) => socket.emit('terminal:ack', { terminalId, offset: end }))));
+      acker.written(offset + data.length);
+      if (terminalId !== 'main' || offset + data.length <= this.received) return;
       const fresh = data.slice(Math.max(0, this.received - offset));
       this.output += fresh;
       this.received = offset + data.length;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
@@ -9,11 +10,15 @@ import { DockerSandboxDriver } from '../drivers/docker-sandbox-driver.js';
 import { CgroupV1Delegation } from '../isolation/cgroup-v1-delegation.js';
 import { mirrorAddress, remappedRoot, sandboxResolvers } from '../isolation/host-network-facts.js';
 import { createHttpApp } from '../http/create-http-app.js';
+import { closeUnknownUpgrades } from '../http/close-unknown-upgrades.js';
 import { createPreviewServer } from '../http/preview-server.js';
 import { SandboxFiles } from '../workspace/sandbox-files.js';
 import { loadLessons } from '../lessons/load-lessons.js';
 import type { Logger } from '../log/logger.js';
 import { SessionManager } from '../sessions/session-manager.js';
+import { SessionJournal } from '../sessions/session-journal.js';
+import { SessionAdmission } from '../sessions/session-admission.js';
+import { originAllowed } from '../http/origin-policy.js';
 import { SeedBuilder } from '../store/seed-builder.js';
 import { XfsStore } from '../store/xfs-store.js';
 import { attachSocketGateway, type GatewayServer } from '../terminal/socket-gateway.js';
@@ -81,21 +86,37 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     await seeds.pruneExcept(lessons.map((lesson) => lesson.images));
   }
 
-  const sessions = new SessionManager({ config, driver, store, seeds, disk, findLesson, log });
+  // Host-only (never mounted in a sandbox): what a session holds in memory, for the next engine.
+  const journal = new SessionJournal({
+    dir: path.join(config.DOCKYARD_DATA_DIR, 'sessions'),
+    instance: config.DOCKYARD_INSTANCE,
+    scrollbackChars: config.SCROLLBACK_CHARS,
+    log,
+  });
+  const sessions = new SessionManager({ config, driver, store, seeds, disk, findLesson, log, journal });
   const adopted = await sessions.adopt();
   if (adopted > 0) log.info('sessions.adopted', { count: adopted });
   sessions.startReaper();
+  journal.start(() => sessions.list());
 
   const previewServer = createPreviewServer({ sessions, driver, log });
   const previewPort = () => (previewServer.address() as AddressInfo | null)?.port ?? config.PREVIEW_PORT;
   const files = new SandboxFiles(driver);
-  const app = createHttpApp({ config, sessions, driver, files, previewPort, lessons: () => lessons, log });
+  const admission = new SessionAdmission({ config, sessions, findLesson, log });
+  const app = createHttpApp({ config, sessions, admission, driver, files, previewPort, lessons: () => lessons, log });
   const httpServer = createServer(app);
+  closeUnknownUpgrades(httpServer);
   const io: GatewayServer = new Server(httpServer, {
     // Bigger than any valid message, so an oversized one reaches our validation and gets an error
     // event instead of the transport closing the connection.
     maxHttpBufferSize: 1024 * 1024,
     cors: { origin: false },
+    // Only the site's own pages may open a learner's terminal (never a page on the preview origin).
+    allowRequest: (req, callback) => {
+      const verdict = originAllowed(req.headers, config.ALLOWED_ORIGINS);
+      if (!verdict.ok) log.warn('socket.origin.refused', { origin: req.headers.origin, reason: verdict.reason });
+      callback(verdict.ok ? null : `Refused: ${verdict.reason}`, verdict.ok);
+    },
     // Upgrades for other paths are not socket.io's to close.
     destroyUpgrade: false,
   });
@@ -104,6 +125,8 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     findLesson,
     runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: config.CHECK_TIMEOUT_MS }),
     log,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    maxSocketsPerAddress: config.MAX_SOCKETS_PER_ADDRESS,
   });
 
   return {
@@ -122,6 +145,7 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     },
     close: async () => {
       sessions.close();
+      await journal.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       previewServer.close();

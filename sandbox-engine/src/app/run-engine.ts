@@ -1,8 +1,13 @@
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log/logger.js';
 import { createEngine } from './create-engine.js';
+import { exitCodes } from './exit-codes.js';
+import { exitOnCrash } from './exit-on-crash.js';
 
-/** Starts the engine from the environment, prints its URL, and stops it cleanly on SIGINT/SIGTERM. */
+/**
+ * Starts the engine from the environment, prints its URL, and stops it cleanly on SIGINT/SIGTERM
+ * (or when the supervisor that started it goes away). A crash ends the process: see exitOnCrash.
+ */
 export async function runEngine(): Promise<void> {
   let config;
   try {
@@ -10,13 +15,12 @@ export async function runEngine(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
-      process.exit(2);
+      process.exit(exitCodes.config);
     }
     throw error;
   }
   const log = createLogger(config.LOG_LEVEL, { instance: config.DOCKYARD_INSTANCE });
-  process.on('unhandledRejection', (reason) => log.error('process.unhandled-rejection', { error: reason }));
-  process.on('uncaughtException', (error) => log.error('process.uncaught-exception', { error }));
+  exitOnCrash(log);
 
   const engine = await createEngine(config, log);
   const url = await engine.listen();
@@ -27,11 +31,17 @@ export async function runEngine(): Promise<void> {
       : 'WARNING: SANDBOX_ISOLATION=trusted: root in a sandbox can become root on this host. Never serve strangers like this.\n',
   );
 
-  const stop = async (signal: string) => {
-    log.info('engine.stopping', { signal });
+  // Ctrl-C reaches the engine twice (from the terminal and forwarded by the supervisor): stop once.
+  let stopping = false;
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('engine.stopping', { reason });
     await engine.close();
-    process.exit(0);
+    process.exit(exitCodes.stopped);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Started by a supervisor (an IPC channel): an engine must not outlive it, or a new one could not bind the port.
+  if (process.connected) process.once('disconnect', () => void stop('supervisor-gone'));
 }

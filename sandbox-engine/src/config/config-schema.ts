@@ -37,6 +37,41 @@ export const configSchema = z
     SANDBOX_CPUS: z.coerce.number().positive().max(64).default(1),
     SANDBOX_PIDS: positiveInt(1024),
     MAX_SANDBOXES: positiveInt(8),
+    /**
+     * Per network address (a classroom behind one NAT is one address: 30 learners must fit). The
+     * one-sandbox-per-learner rule does the fairness; these only stop floods.
+     */
+    MAX_SANDBOXES_PER_ADDRESS: positiveInt(40),
+    /** Sandbox starts per address: a burst this big, then SESSION_STARTS_PER_MINUTE. */
+    SESSION_START_BURST: positiveInt(40),
+    SESSION_STARTS_PER_MINUTE: positiveInt(20),
+    /** API requests per address and second (bursts of 5 s worth). */
+    API_REQUESTS_PER_SECOND: positiveInt(100),
+    /** Open sockets (terminal connections) per address. */
+    MAX_SOCKETS_PER_ADDRESS: positiveInt(200),
+    /**
+     * Behind a reverse proxy: how many proxies append to X-Forwarded-For (the client address is
+     * that many entries from the right). 0 (default): the TCP peer is the client.
+     */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /**
+     * Origins whose pages may use the API and the terminal socket, comma-separated (e.g.
+     * "https://learn.example.org"). Empty (default): only the origin whose host the request names.
+     */
+    ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean))
+      .pipe(z.array(z.string().url('each of ALLOWED_ORIGINS must be an origin like https://learn.example.org'))),
+    /**
+     * Where pages reach the port previews, e.g. "https://preview.example-user-content.org" (its own
+     * registrable domain in production). Empty (default): the site's host name on PREVIEW_PORT.
+     */
+    PREVIEW_ORIGIN: z
+      .string()
+      .default('')
+      .transform((value) => value.trim().replace(/\/$/, ''))
+      .refine((value) => value === '' || /^https?:\/\/[^/]+$/.test(value), 'must be an origin like https://preview.example.org'),
     IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60),
     MAX_LIFETIME_SECONDS: positiveInt(2 * 60 * 60),
     WARN_BEFORE_SECONDS: positiveInt(5 * 60),

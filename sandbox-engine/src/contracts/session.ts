@@ -1,8 +1,35 @@
 import { z } from 'zod';
 import { slugSchema } from './lesson.js';
 
-export const createSessionRequestSchema = z.object({ lesson: slugSchema }).strict();
+/**
+ * A learner is a browser: a random key the site keeps in its own origin's storage and sends in this
+ * header (HTTP) or in the socket handshake's auth. Another origin (a learner's app in the preview)
+ * can neither read it nor plant one, unlike a cookie, which every port of a host name shares.
+ */
+export const LEARNER_HEADER = 'x-dockyard-learner';
+export const learnerKeySchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a learner key is 43 base64url characters');
+
+export const createSessionRequestSchema = z
+  .object({
+    lesson: slugSchema,
+    /** The learner holds a sandbox for another lesson: end it and start this one. */
+    move: z.boolean().default(false),
+  })
+  .strict();
 export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;
+
+/** The socket handshake's auth: which lesson's sandbox, and who asks. */
+export const socketAuthSchema = z.object({ lesson: slugSchema, learner: learnerKeySchema });
+
+/** When every sandbox is in use: the learner's place in line (1 = next). */
+export const queuePositionSchema = z.object({
+  position: z.number().int().positive(),
+  waiting: z.number().int().positive(),
+  capacity: z.number().int().positive(),
+  /** Ask again after this long to keep the place; a learner who stops asking leaves the line. */
+  pollMs: z.number().int().positive(),
+});
+export type QueuePosition = z.infer<typeof queuePositionSchema>;
 
 export const sessionInfoSchema = z.object({
   sessionId: z.string(),
@@ -17,6 +44,8 @@ export const sessionInfoSchema = z.object({
   passedSteps: z.array(z.string()),
   /** True when an existing sandbox was reattached rather than created. */
   resumed: z.boolean(),
+  /** The lesson whose sandbox was ended to start this one (a learner holds one at a time). */
+  movedFrom: z.object({ slug: slugSchema, title: z.string() }).optional(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
@@ -33,6 +62,10 @@ export const apiErrorCodeSchema = z.enum([
   'not-found',
   'conflict',
   'too-large',
+  // web surface
+  'holds-other-lesson',
+  'rate-limited',
+  'origin-refused',
 ]);
 export type ApiErrorCode = z.infer<typeof apiErrorCodeSchema>;
 
@@ -41,8 +74,15 @@ export const apiErrorSchema = z.object({
   message: z.string(),
   /** True when trying again later can succeed (capacity, Docker restarting). */
   retryable: z.boolean(),
+  /** holds-other-lesson: the lesson whose sandbox the learner holds. */
+  lesson: z.object({ slug: slugSchema, title: z.string() }).optional(),
+  /** rate-limited: when asking again can succeed. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
 /** Every HTTP answer and socket ack: either data or an error, never both. */
 export type Result<T> = { data: T } | { error: ApiError };
+
+/** POST /api/sessions: the sandbox, a place in line (HTTP 202), or an error. */
+export type StartSessionResult = { data: SessionInfo } | { queued: QueuePosition } | { error: ApiError };

@@ -36,12 +36,22 @@ export const terminalResizeSchema = z
   })
   .strict();
 
+/** The page wrote this terminal's output up to `offset` (flow control: the engine pauses a shell whose output is not acknowledged). */
+export const terminalAckSchema = z
+  .object({
+    terminalId: terminalIdSchema.default('main'),
+    /** Absolute end offset of the output the page has processed. */
+    offset: z.number().int().min(0),
+  })
+  .strict();
+
 export const stepCheckSchema = z.object({ stepId: z.string().min(1).max(64) }).strict();
 export const keepaliveSchema = z.object({}).strict();
 
 export type TerminalAttach = z.infer<typeof terminalAttachSchema>;
 export type TerminalInput = z.infer<typeof terminalInputSchema>;
 export type TerminalResize = z.infer<typeof terminalResizeSchema>;
+export type TerminalAck = z.infer<typeof terminalAckSchema>;
 export type StepCheck = z.infer<typeof stepCheckSchema>;
 
 export interface TerminalOutput {
@@ -58,7 +68,8 @@ export interface SessionExpiring {
 }
 
 export interface SessionEnded {
-  reason: 'idle' | 'lifetime' | 'ended' | 'sandbox-died';
+  /** moved: the learner started another lesson's sandbox (one at a time). */
+  reason: 'idle' | 'lifetime' | 'ended' | 'sandbox-died' | 'moved';
   message: string;
 }
 
@@ -73,6 +84,8 @@ export interface ClientToServerEvents {
   'terminal:attach': (payload: unknown, ack?: Ack<{ offset: number }>) => void;
   'terminal:input': (payload: unknown) => void;
   'terminal:resize': (payload: unknown) => void;
+  /** Acknowledges written output, a few times a second at most per terminal. */
+  'terminal:ack': (payload: unknown) => void;
   'step:check': (payload: unknown, ack?: Ack<StepResult>) => void;
   'session:keepalive': (payload: unknown, ack?: Ack<SessionInfo>) => void;
   /** Opens another shell in the same sandbox; attach to it with terminal:attach. */

@@ -60,6 +60,8 @@ export type PublishedPort = z.infer<typeof publishedPortSchema>;
 export const portListSchema = z.object({
   /** The preview origin's port: the page opens http(s)://<its own hostname>:<previewPort><previewPath>. */
   previewPort: z.number(),
+  /** Set by PREVIEW_ORIGIN (previews on a domain of their own): the page opens <previewOrigin><previewPath>. */
+  previewOrigin: z.string().optional(),
   ports: z.array(publishedPortSchema),
 });
 export type PortList = z.infer<typeof portListSchema>;

@@ -83,7 +83,8 @@ export const labelKeys = {
   instance: 'org.dockyard.instance',
   session: 'org.dockyard.session',
   lesson: 'org.dockyard.lesson',
-  secretHash: 'org.dockyard.secret-sha256',
+  /** sha256 of the learner's key: who may open this sandbox, also after an engine restart. */
+  learnerHash: 'org.dockyard.learner-sha256',
   createdAt: 'org.dockyard.created-at',
   expiresAt: 'org.dockyard.expires-at',
   isolation: 'org.dockyard.isolation',

@@ -3,14 +3,14 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config/config-schema.js';
 import type { Lesson } from '../contracts/lesson.js';
-import { createSessionRequestSchema } from '../contracts/session.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
 import { SessionError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { formatSessionToken, sessionCookieName } from '../sessions/session-secret.js';
+import type { SessionAdmission } from '../sessions/session-admission.js';
 import { sendError } from './send-error.js';
-import { requireSession, sessionFromCookies } from './session-auth.js';
+import { limitRequestRate, requireSiteOrigin } from './request-guards.js';
+import { sessionRoutes } from './session-routes.js';
 import { workspaceRoutes } from './workspace-routes.js';
 import type { SandboxFiles } from '../workspace/sandbox-files.js';
 import { WorkspaceError } from '../workspace/workspace-error.js';
@@ -18,6 +18,7 @@ import { WorkspaceError } from '../workspace/workspace-error.js';
 export interface HttpAppDeps {
   config: Config;
   sessions: SessionManager;
+  admission: SessionAdmission;
   driver: SandboxDriver;
   files: SandboxFiles;
   previewPort: () => number;
@@ -26,11 +27,17 @@ export interface HttpAppDeps {
 }
 
 /** The HTTP side: session API, health, lesson list, and the built site. */
-export function createHttpApp({ config, sessions, driver, files, previewPort, lessons, log }: HttpAppDeps): express.Express {
+export function createHttpApp({ config, sessions, admission, driver, files, previewPort, lessons, log }: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use('/api', limitRequestRate(config));
+  // Health and the lesson list are public reads; everything else acts for a learner.
+  app.use('/api', (req, res, next) => {
+    if (req.method === 'GET' && (req.path === '/health' || req.path === '/lessons')) return next();
+    requireSiteOrigin(config, log)(req, res, next);
+  });
   // Before the small JSON limit of the other routes: file saves carry up to MAX_EDITABLE_BYTES.
-  app.use('/api/workspace', workspaceRoutes({ sessions, files, driver, previewPort }));
+  app.use('/api/workspace', workspaceRoutes({ config, sessions, files, driver, previewPort }));
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/api/health', async (_req, res) => {
@@ -43,6 +50,8 @@ export function createHttpApp({ config, sessions, driver, files, previewPort, le
         docker,
         sessions: sessions.list().length,
         maxSandboxes: config.MAX_SANDBOXES,
+        waiting: admission.line.length,
+        pid: process.pid,
         isolation: config.SANDBOX_ISOLATION,
         ...(config.SANDBOX_ISOLATION === 'trusted' ? { warning: 'trusted isolation: root in a sandbox can become root on this host' } : {}),
       },
@@ -53,42 +62,7 @@ export function createHttpApp({ config, sessions, driver, files, previewPort, le
     res.json({ data: lessons().map(({ slug, title, summary, minutes, order }) => ({ slug, title, summary, minutes, order })) });
   });
 
-  app.post('/api/sessions', async (req, res) => {
-    const parsed = createSessionRequestSchema.safeParse(req.body);
-    if (!parsed.success) return sendError(res, new SessionError('bad-request', `Expected {"lesson": "<slug>"}: ${parsed.error.issues[0]?.message}`));
-    const { lesson } = parsed.data;
-    const existing = sessionFromCookies(sessions, lesson, req.headers.cookie);
-    if (existing) {
-      sessions.touch(existing);
-      return res.json({ data: existing.info(sessions.settings, true) });
-    }
-    try {
-      const { session, secret } = await sessions.create(lesson);
-      res.cookie(sessionCookieName(lesson), formatSessionToken(session.id, secret), {
-        httpOnly: true,
-        sameSite: 'strict',
-        path: '/',
-        maxAge: config.MAX_LIFETIME_SECONDS * 1000,
-      });
-      res.status(201).json({ data: session.info(sessions.settings, false) });
-    } catch (error) {
-      if (!(error instanceof SessionError)) log.error('http.session.create', { error });
-      sendError(res, error);
-    }
-  });
-
-  app.delete('/api/sessions/:lesson', async (req, res) => {
-    const lesson = req.params.lesson ?? '';
-    let session;
-    try {
-      session = requireSession(sessions, req, lesson);
-    } catch (error) {
-      return sendError(res, error);
-    }
-    await sessions.destroy(session, 'ended');
-    res.clearCookie(sessionCookieName(lesson), { path: '/' });
-    res.json({ data: { ended: true } });
-  });
+  app.use('/api/sessions', sessionRoutes({ config, sessions, admission, log }));
 
   app.use('/api', (_req, res) => sendError(res, new SessionError('bad-request', 'Unknown API route.')));
 

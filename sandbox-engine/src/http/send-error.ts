@@ -11,6 +11,9 @@ const statusFor: Record<string, number> = {
   'docker-unavailable': 503,
   'sandbox-failed': 500,
   internal: 500,
+  'holds-other-lesson': 409,
+  'rate-limited': 429,
+  'origin-refused': 403,
 };
 
 /** Answers with `{ error }` and the status that fits it. */
@@ -20,5 +23,6 @@ export function sendError(res: Response, error: unknown): void {
     return;
   }
   const apiError = toApiError(error);
+  if (apiError.retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.ceil(apiError.retryAfterMs / 1000)));
   res.status(statusFor[apiError.code] ?? 500).json({ error: apiError } satisfies Result<never>);
 }

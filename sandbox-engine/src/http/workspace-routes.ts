@@ -7,11 +7,13 @@ import { listPublishedPorts } from '../workspace/published-ports.js';
 import type { SandboxFiles } from '../workspace/sandbox-files.js';
 import { WorkspaceError } from '../workspace/workspace-error.js';
 import { sendError } from './send-error.js';
-import { requireSession } from './session-auth.js';
+import { requireSession } from './learner-auth.js';
+import type { Config } from '../config/config-schema.js';
 
 const pathQuerySchema = z.object({ path: z.string().max(1024).default(''), all: z.enum(['0', '1']).default('0') });
 
 export interface WorkspaceRoutesDeps {
+  config: Config;
   sessions: SessionManager;
   files: SandboxFiles;
   driver: SandboxDriver;
@@ -19,8 +21,8 @@ export interface WorkspaceRoutesDeps {
   previewPort: () => number;
 }
 
-/** /api/workspace/:lesson/…: the learner's files and published ports, for the session's own cookie only. */
-export function workspaceRoutes({ sessions, files, driver, previewPort }: WorkspaceRoutesDeps): express.Router {
+/** /api/workspace/:lesson/…: the learner's files and published ports, for the learner's own key only. */
+export function workspaceRoutes({ config, sessions, files, driver, previewPort }: WorkspaceRoutesDeps): express.Router {
   const router = express.Router();
   const handle =
     (work: (req: Request, sessionContainer: { containerId: string; previewToken: string }) => Promise<unknown>) =>
@@ -53,6 +55,7 @@ export function workspaceRoutes({ sessions, files, driver, previewPort }: Worksp
     const ports = await listPublishedPorts(driver, session.containerId);
     return {
       previewPort: previewPort(),
+      ...(config.PREVIEW_ORIGIN ? { previewOrigin: config.PREVIEW_ORIGIN } : {}),
       ports: ports.map((port) => ({ ...port, previewPath: `/${session.previewToken}/${port.hostPort}/` })),
     };
   }));

@@ -19,7 +19,7 @@ export async function testLessons(
   const results: LessonTestResult[] = [];
   for (const lesson of lessons) {
     const started = Date.now();
-    const { session } = await deps.sessions.create(lesson.slug);
+    const session = await deps.sessions.create(lesson.slug);
     const startMs = Date.now() - started;
     deps.print(`${lesson.slug}: sandbox ready in ${(startMs / 1000).toFixed(2)} s`);
     try {

@@ -1,6 +1,6 @@
 import type { ApiError, ApiErrorCode } from '../contracts/session.js';
 
-const retryableCodes: ReadonlySet<ApiErrorCode> = new Set(['capacity', 'docker-unavailable', 'sandbox-failed']);
+const retryableCodes: ReadonlySet<ApiErrorCode> = new Set(['capacity', 'docker-unavailable', 'sandbox-failed', 'rate-limited']);
 
 /** A failure the learner is told about, with a code the page acts on (e.g. offering Retry). */
 export class SessionError extends Error {
@@ -8,12 +8,14 @@ export class SessionError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    /** What the page needs besides the message: the lesson held, when to ask again. */
+    readonly details: Pick<ApiError, 'lesson' | 'retryAfterMs'> = {},
   ) {
     super(message);
   }
 
   toApiError(): ApiError {
-    return { code: this.code, message: this.message, retryable: retryableCodes.has(this.code) };
+    return { code: this.code, message: this.message, retryable: retryableCodes.has(this.code), ...this.details };
   }
 }
 

@@ -13,8 +13,9 @@ import type { SeedBuilder } from '../store/seed-builder.js';
 import type { XfsStore } from '../store/xfs-store.js';
 import { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 import { Session } from './session.js';
+import type { SessionJournal } from './session-journal.js';
 import { SessionError } from './session-errors.js';
-import { hashSecret, newSecret, newSessionId, parseSessionToken, secretMatches } from './session-secret.js';
+import { hashLearnerKey, learnerHashOf, newLearnerKey, newSessionId, sameLearner } from './learner-key.js';
 
 export type SessionEvent =
   | { type: 'expiring'; session: Session; payload: SessionExpiring }
@@ -28,6 +29,8 @@ export interface SessionManagerDeps {
   disk: SandboxDiskFacts;
   findLesson: (slug: string) => Lesson | undefined;
   log: Logger;
+  /** Keeps scrollback, tab names and passed steps across an engine restart (tools run without). */
+  journal?: SessionJournal;
 }
 
 const MAX_TERMINALS = 6;
@@ -36,6 +39,7 @@ const endMessages: Record<SessionEnded['reason'], string> = {
   idle: 'Your sandbox was stopped after a period without activity. Everything in it is gone.',
   lifetime: 'Your sandbox reached its maximum lifetime and was stopped. Everything in it is gone.',
   ended: 'This sandbox was ended.',
+  moved: 'You started another lesson, so this sandbox was ended: a learner holds one sandbox at a time.',
   'sandbox-died': 'Your sandbox stopped unexpectedly (it may have run out of memory). Everything in it is gone.',
 };
 
@@ -77,8 +81,22 @@ export class SessionManager {
     return this.sessions.get(sessionId);
   }
 
-  /** Starts a sandbox for a lesson; the secret is returned once and only its hash is kept. */
-  async create(lessonSlug: string): Promise<{ session: Session; secret: string }> {
+  /** The sandbox this learner holds (one at most), for any lesson. */
+  forLearner(learnerHash: string): Session | undefined {
+    return this.list().find((session) => !session.ended && sameLearner(session.learnerHash, learnerHash));
+  }
+
+  /** Sandboxes running or starting: what counts against MAX_SANDBOXES. */
+  get occupied(): number {
+    return this.sessions.size + this.creating;
+  }
+
+  get capacity(): number {
+    return this.deps.config.MAX_SANDBOXES;
+  }
+
+  /** Starts a sandbox of a lesson for a learner (by the hash of their key; tools get a fresh one). */
+  async create(lessonSlug: string, learnerHash = hashLearnerKey(newLearnerKey()), clientAddress?: string): Promise<Session> {
     const { config, driver, store, seeds, log } = this.deps;
     const lesson = this.deps.findLesson(lessonSlug);
     if (!lesson) throw new SessionError('unknown-lesson', `There is no lesson "${lessonSlug}".`);
@@ -99,12 +117,10 @@ export class SessionManager {
         throw new SessionError('sandbox-failed', `The images of this lesson are not ready on this server: ${error.message}`);
       });
       const id = newSessionId();
-      const secret = newSecret();
       const cloneId = `${config.DOCKYARD_INSTANCE}-${id}`;
       const name = `dockyard-sbx-${cloneId}`;
       const createdAt = Date.now();
       const expiresAt = createdAt + config.MAX_LIFETIME_SECONDS * 1000;
-      const secretHash = hashSecret(secret);
       try {
         let mark = Date.now();
         const phases: Record<string, number> = {};
@@ -123,7 +139,7 @@ export class SessionManager {
             ...this.instanceLabels,
             [labelKeys.session]: id,
             [labelKeys.lesson]: lesson.slug,
-            [labelKeys.secretHash]: secretHash,
+            [labelKeys.learnerHash]: learnerHash,
             [labelKeys.createdAt]: String(createdAt),
             [labelKeys.expiresAt]: String(expiresAt),
             [labelKeys.isolation]: config.SANDBOX_ISOLATION,
@@ -134,10 +150,11 @@ export class SessionManager {
         phase('daemonMs');
         const starter = await starterFilesArchive(path.join(config.LESSONS_DIR, lesson.slug, '_files'));
         if (starter) await driver.putArchive(containerId, WORKDIR, starter);
-        const session = new Session(id, lesson.slug, secretHash, containerId, name, createdAt, expiresAt);
+        const session = new Session(id, lesson.slug, learnerHash, containerId, name, createdAt, expiresAt);
+        session.clientAddress = clientAddress;
         this.sessions.set(id, session);
         log.info('session.created', { session: id, lesson: lesson.slug, ms: Date.now() - started, ...phases });
-        return { session, secret };
+        return session;
       } catch (error) {
         log.error('session.create.failed', { session: id, error });
         await driver.destroy(name).catch(() => undefined);
@@ -150,13 +167,12 @@ export class SessionManager {
     }
   }
 
-  /** The live session a browser's token opens for this lesson, or undefined. */
-  authenticate(lesson: string, token: string | undefined): Session | undefined {
-    const parsed = parseSessionToken(token);
-    if (!parsed) return undefined;
-    const session = this.sessions.get(parsed.sessionId);
-    if (!session || session.ended || session.lesson !== lesson) return undefined;
-    return secretMatches(parsed.secret, session.secretHash) ? session : undefined;
+  /** The live session of this lesson that a learner's key opens, or undefined. */
+  authenticate(lesson: string, learnerKey: unknown): Session | undefined {
+    const learnerHash = learnerHashOf(learnerKey);
+    if (!learnerHash) return undefined;
+    const session = this.forLearner(learnerHash);
+    return session && session.lesson === lesson ? session : undefined;
   }
 
   /** The learner did something: the idle clock starts again. */
@@ -195,8 +211,8 @@ export class SessionManager {
     return this.list().find((session) => session.previewToken === token && !session.ended);
   }
 
-  /** The session's terminal with this id, its shell started on first use. */
-  async terminal(session: Session, terminalId: string, size: { cols: number; rows: number }): Promise<SandboxTerminal> {
+  /** The session's terminal with this id, its shell started on first use (`since`: the output the attaching page holds). */
+  async terminal(session: Session, terminalId: string, size: { cols: number; rows: number; since?: number }): Promise<SandboxTerminal> {
     const existing = session.terminals.get(terminalId);
     if (existing) return existing;
     if (!session.terminalNames.has(terminalId)) throw new SessionError('bad-request', `There is no terminal ${terminalId}: open one with terminal:open.`);
@@ -205,6 +221,7 @@ export class SessionManager {
       (shellSize) => this.deps.driver.openShell(session.containerId, shellSize),
       this.deps.config.SCROLLBACK_CHARS,
       this.deps.log.child({ session: session.id }),
+      this.deps.journal?.terminal(session, terminalId, size.since),
     );
     session.terminals.set(terminalId, terminal);
     try {
@@ -233,6 +250,7 @@ export class SessionManager {
     await this.deps.store
       .releaseClone(`${this.deps.config.DOCKYARD_INSTANCE}-${session.id}`)
       .catch((error) => this.deps.log.error('session.release.failed', { session: session.id, error }));
+    await this.deps.journal?.remove(session.id).catch((error) => this.deps.log.error('session.journal.remove.failed', { session: session.id, error }));
     this.deps.log.info('session.ended', { session: session.id, reason });
   }
 
@@ -245,13 +263,13 @@ export class SessionManager {
       const id = labels[labelKeys.session] ?? '';
       const expiresAt = Number(labels[labelKeys.expiresAt]);
       const lesson = labels[labelKeys.lesson] ?? '';
-      if (!found.running || !(expiresAt > now) || !this.deps.findLesson(lesson) || !labels[labelKeys.secretHash]) {
+      if (!found.running || !(expiresAt > now) || !this.deps.findLesson(lesson) || !labels[labelKeys.learnerHash]) {
         await driver.destroy(found.name).catch(() => undefined);
         await store.releaseClone(`${config.DOCKYARD_INSTANCE}-${id}`).catch(() => undefined);
         log.info('session.discarded', { session: id, running: found.running });
         continue;
       }
-      const session = new Session(id, lesson, labels[labelKeys.secretHash]!, found.containerId, found.name, Number(labels[labelKeys.createdAt]), expiresAt);
+      const session = new Session(id, lesson, labels[labelKeys.learnerHash]!, found.containerId, found.name, Number(labels[labelKeys.createdAt]), expiresAt);
       this.sessions.set(id, session);
       log.info('session.adopted', { session: id, lesson });
     }
@@ -261,6 +279,7 @@ export class SessionManager {
     }
     await driver.removeOrphanNetworks({ [labelKeys.managed]: 'true', [labelKeys.instance]: config.DOCKYARD_INSTANCE });
     await driver.removeOrphanCgroups(`dockyard-sbx-${config.DOCKYARD_INSTANCE}-`);
+    await this.deps.journal?.restore(this.list());
     return this.sessions.size;
   }
 

@@ -14,6 +14,8 @@ export class Session {
   readonly previewToken: string;
   /** The sandbox's address, learned on first preview. */
   address: string | undefined;
+  /** The network address that asked for it (unknown after an engine restart): per-address limits count it. */
+  clientAddress: string | undefined;
   /** The deadline a warning was last sent for, so each is sent once. */
   warnedFor: number | undefined;
   ended = false;
@@ -21,14 +23,15 @@ export class Session {
   constructor(
     readonly id: string,
     readonly lesson: string,
-    readonly secretHash: string,
+    /** sha256 of the learner's key: the one browser that may open this sandbox. */
+    readonly learnerHash: string,
     readonly containerId: string,
     readonly containerName: string,
     readonly createdAt: number,
     readonly expiresAt: number,
   ) {
     this.lastActivity = Date.now();
-    this.previewToken = createHash('sha256').update(`${secretHash}:preview`).digest('base64url').slice(0, 32);
+    this.previewToken = createHash('sha256').update(`${learnerHash}:${id}:preview`).digest('base64url').slice(0, 32);
   }
 
   terminalList(): TerminalInfo[] {
@@ -39,7 +42,7 @@ export class Session {
     return Math.min(this.lastActivity + idleTimeoutMs, this.expiresAt);
   }
 
-  info(settings: { idleTimeoutMs: number; warnBeforeMs: number }, resumed: boolean): SessionInfo {
+  info(settings: { idleTimeoutMs: number; warnBeforeMs: number }, resumed: boolean, movedFrom?: SessionInfo['movedFrom']): SessionInfo {
     return {
       sessionId: this.id,
       lesson: this.lesson,
@@ -49,6 +52,7 @@ export class Session {
       warnBeforeMs: settings.warnBeforeMs,
       passedSteps: [...this.passedSteps],
       resumed,
+      ...(movedFrom ? { movedFrom } : {}),
     };
   }
 }

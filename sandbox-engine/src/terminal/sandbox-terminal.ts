@@ -2,6 +2,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ShellStream } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
 import { ScrollbackBuffer, type OutputChunk } from './scrollback-buffer.js';
+import { OutputFlow } from './output-flow.js';
+import type { OutputRecorder } from './terminal-journal.js';
 
 export type OpenShell = (size: { cols: number; rows: number }) => Promise<ShellStream>;
 export type OutputListener = (chunk: OutputChunk) => void;
@@ -21,14 +23,18 @@ export class SandboxTerminal {
   private size = { cols: 80, rows: 24 };
   private closed = false;
   private respawns: number[] = [];
+  /** Pauses the shell while a page has too much output unacknowledged. */
+  private readonly flow = new OutputFlow({ pause: () => this.shell?.stream.pause(), resume: () => this.shell?.stream.resume() });
 
   constructor(
     readonly id: string,
     private readonly openShell: OpenShell,
     scrollbackChars: number,
     private readonly log: Logger,
+    /** Saves the output for the next engine, and gives back what the last one saved. */
+    private readonly recorder?: OutputRecorder,
   ) {
-    this.buffer = new ScrollbackBuffer(scrollbackChars);
+    this.buffer = new ScrollbackBuffer(scrollbackChars, recorder?.initial);
   }
 
   async start(size = this.size): Promise<void> {
@@ -41,6 +47,7 @@ export class SandboxTerminal {
     this.shell = shell;
     const decoder = new StringDecoder('utf8');
     shell.stream.on('data', (chunk: Buffer) => this.print(decoder.write(chunk)));
+    if (this.flow.paused) shell.stream.pause();
     let ended = false;
     const onEnd = () => {
       if (ended) return;
@@ -78,14 +85,36 @@ export class SandboxTerminal {
   print(data: string): void {
     if (!data) return;
     const chunk = this.buffer.append(data);
+    this.recorder?.record(chunk);
     for (const listener of this.listeners) listener(chunk);
   }
 
-  /** What the page missed since `since`, and a subscription to what follows; atomic, so nothing is sent twice. */
-  attach(since: number, listener: OutputListener): { replay: OutputChunk; detach: () => void } {
+  /**
+   * What the page missed since `since`, and a subscription to what follows; atomic, so nothing is
+   * sent twice. The page acknowledges what it wrote with `ack`; one that holds the shell paused
+   * without acknowledging for too long is detached, and told through `onStall`.
+   */
+  attach(
+    since: number,
+    listener: OutputListener,
+    onStall: () => void = () => undefined,
+  ): { replay: OutputChunk; detach: () => void; ack: (offset: number) => void } {
     const replay = this.buffer.since(since);
-    this.listeners.add(listener);
-    return { replay, detach: () => this.listeners.delete(listener) };
+    const reader = this.flow.add(replay.offset, () => {
+      this.listeners.delete(send);
+      onStall();
+    });
+    const send: OutputListener = (chunk) => {
+      listener(chunk);
+      reader.sent(chunk.offset + chunk.data.length);
+    };
+    reader.sent(replay.offset + replay.data.length);
+    this.listeners.add(send);
+    const detach = () => {
+      this.listeners.delete(send);
+      reader.remove();
+    };
+    return { replay, detach, ack: (offset) => reader.ack(offset) };
   }
 
   /** Sends input to the shell unless this client's message with this seq was already taken. */
@@ -107,6 +136,7 @@ export class SandboxTerminal {
   close(): void {
     this.closed = true;
     this.listeners.clear();
+    this.flow.close();
     this.shell?.stream.destroy();
     this.shell = undefined;
   }

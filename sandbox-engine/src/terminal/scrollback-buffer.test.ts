@@ -21,4 +21,12 @@ describe('ScrollbackBuffer', () => {
     expect(held.data).toBe('line3\n');
     expect(held.offset).toBe(12);
   });
+
+  it('starts from output kept by an earlier engine, at its offsets', () => {
+    const buffer = new ScrollbackBuffer(100, { offset: 500, data: 'before\n' });
+    expect(buffer.end).toBe(507);
+    expect(buffer.append('after')).toEqual({ offset: 507, data: 'after' });
+    expect(buffer.since(503)).toEqual({ offset: 503, data: 'ore\nafter' });
+    expect(buffer.since(0)).toEqual({ offset: 500, data: 'before\nafter' });
+  });
 });

@@ -9,7 +9,16 @@ export class ScrollbackBuffer {
   private text = '';
   private start = 0;
 
-  constructor(private readonly limit: number) {}
+  /** `initial`: output kept by an earlier engine; its offsets continue. */
+  constructor(
+    private readonly limit: number,
+    initial?: OutputChunk,
+  ) {
+    if (initial) {
+      this.start = initial.offset;
+      this.append(initial.data);
+    }
+  }
 
   /** Offset just past the last character printed. */
   get end(): number {

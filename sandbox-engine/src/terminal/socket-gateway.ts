@@ -6,6 +6,7 @@ import type { ApiErrorCode } from '../contracts/session.js';
 import {
   keepaliveSchema,
   stepCheckSchema,
+  terminalAckSchema,
   terminalAttachSchema,
   terminalInputSchema,
   terminalResizeSchema,
@@ -15,11 +16,13 @@ import {
 } from '../contracts/socket-events.js';
 import { terminalCloseSchema, terminalOpenSchema, terminalRenameSchema } from '../contracts/workspace.js';
 import type { SandboxShell } from '../checkers/sandbox-shell.js';
-import { sessionFromCookies } from '../http/session-auth.js';
+import { clientAddress } from '../http/client-address.js';
+import { socketAuthSchema } from '../contracts/session.js';
 import type { Logger } from '../log/logger.js';
 import type { Session } from '../sessions/session.js';
 import { toApiError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import { inputChars, SocketRateLimit } from './socket-rate-limit.js';
 
 interface SocketData {
   session: Session;
@@ -33,6 +36,8 @@ export interface SocketGatewayDeps {
   findLesson: (slug: string) => Lesson | undefined;
   runChecks: (step: Step, shell: SandboxShell) => Promise<StepResult>;
   log: Logger;
+  trustProxyHops: number;
+  maxSocketsPerAddress: number;
 }
 
 function reply<T>(ack: unknown, result: { data: T } | { error: { code: ApiErrorCode; message: string; retryable: boolean } }) {
@@ -44,10 +49,23 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
   const { sessions, log } = deps;
   const checksInFlight = new Map<string, Promise<StepResult>>();
 
+  const socketsPerAddress = new Map<string, number>();
   io.use((socket, next) => {
-    const lesson = (socket.handshake.auth as { lesson?: unknown } | undefined)?.lesson;
-    const session = typeof lesson === 'string' ? sessionFromCookies(sessions, lesson, socket.handshake.headers.cookie) : undefined;
+    const auth = socketAuthSchema.safeParse(socket.handshake.auth);
+    const session = auth.success ? sessions.authenticate(auth.data.lesson, auth.data.learner) : undefined;
     if (!session) return next(new Error('no-session'));
+    const address = clientAddress(socket.request, deps.trustProxyHops);
+    const open = socketsPerAddress.get(address) ?? 0;
+    if (open >= deps.maxSocketsPerAddress) {
+      log.warn('socket.address.limit', { address, open });
+      return next(Object.assign(new Error('too-many-connections'), { data: { code: 'rate-limited', message: `Your network address has ${open} open terminal connections, the most this server allows. Close some tabs.` } }));
+    }
+    socketsPerAddress.set(address, open + 1);
+    socket.once('disconnect', () => {
+      const left = (socketsPerAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsPerAddress.set(address, left);
+      else socketsPerAddress.delete(address);
+    });
     socket.data.session = session;
     next();
   });
@@ -63,6 +81,7 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
   io.on('connection', (socket: GatewaySocket) => {
     const session = socket.data.session;
     const detachers = new Map<string, () => void>();
+    const acks = new Map<string, (offset: number) => void>();
     void socket.join(session.id);
     socket.emit('session:info', session.info(sessions.settings, true));
     socket.emit('terminals:list', session.terminalList());
@@ -77,6 +96,18 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
       reply(ack, { error: { code: 'bad-request', message, retryable: false } });
       return undefined;
     };
+    // Every message costs a token (input also its length); one over the limits is dropped before any handler.
+    const limit = new SocketRateLimit();
+    socket.use(([event, payload, ...rest], next) => {
+      const verdict = limit.check(inputChars(event, payload));
+      if (verdict === 'pass') return next();
+      const message = 'Too many messages: slow down. Some of what you sent was dropped.';
+      if (verdict === 'drop-and-notify') socket.emit('error:message', { event: String(event).slice(0, 64), message });
+      reply(rest.at(-1) ?? payload, { error: { code: 'rate-limited', message, retryable: true } });
+      if (verdict !== 'disconnect') return;
+      log.warn('socket.flood.disconnected', { session: session.id });
+      socket.disconnect(true);
+    });
     /** Runs a handler so that no failure can escape into the process. */
     const guard = (event: string, handler: (payload: unknown, ack?: unknown) => Promise<void> | void) =>
       (payload: unknown, ack?: unknown) => {
@@ -94,10 +125,18 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
       if (!message) return;
       const terminal = await sessions.terminal(session, message.terminalId, message);
       detachers.get(message.terminalId)?.();
-      const { replay, detach } = terminal.attach(message.since, (chunk) =>
-        socket.emit('terminal:output', { terminalId: message.terminalId, ...chunk }),
+      const { replay, detach, ack: acknowledge } = terminal.attach(
+        message.since,
+        (chunk) => socket.emit('terminal:output', { terminalId: message.terminalId, ...chunk }),
+        () => {
+          // A page that stopped reading (a frozen tab) lets the shell go on: its transport is closed, so
+          // it reconnects and re-attaches from its own offset once it runs again.
+          log.warn('terminal.reader.stalled', { session: session.id, terminal: message.terminalId });
+          socket.conn.close(true);
+        },
       );
       detachers.set(message.terminalId, detach);
+      acks.set(message.terminalId, acknowledge);
       if (replay.data) socket.emit('terminal:output', { terminalId: message.terminalId, ...replay });
       await terminal.resize(message.cols, message.rows).catch(() => undefined);
       reply(ack, { data: { offset: replay.offset + replay.data.length } });
@@ -113,6 +152,11 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
       }
       sessions.touch(session);
       terminal.write(message.clientId, message.seq, message.data);
+    }));
+
+    socket.on('terminal:ack', guard('terminal:ack', (payload) => {
+      const message = parse('terminal:ack', terminalAckSchema, payload);
+      if (message) acks.get(message.terminalId)?.(message.offset);
     }));
 
     socket.on('terminal:resize', guard('terminal:resize', async (payload) => {
@@ -173,6 +217,7 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
       if (!message) return;
       detachers.get(message.terminalId)?.();
       detachers.delete(message.terminalId);
+      acks.delete(message.terminalId);
       sessions.closeTerminal(session, message.terminalId);
       io.to(session.id).emit('terminals:list', session.terminalList());
       reply(ack, { data: session.terminalList() });

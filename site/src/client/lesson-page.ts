@@ -1,5 +1,5 @@
 import { LessonTransport, MAIN_TERMINAL } from './transport.ts';
-import { createSession } from './session-api.ts';
+import { createSession, endSession, leaveQueue } from './session-api.ts';
 import { StepsView } from './steps.ts';
 import { SessionBanner } from './session-banner.ts';
 import { TerminalOverlay } from './terminal-overlay.ts';
@@ -33,6 +33,9 @@ function mountLessonPage(root: HTMLElement): void {
   let sessionId: string | undefined;
   let everAttached = false;
   let starting = false;
+  /** While in the waiting line: the timer of the next ask. */
+  let queueTimer: number | undefined;
+  const endButton = find<HTMLButtonElement>('[data-end-sandbox]');
 
   const deck = new TerminalDeck(find('[data-terminal-hosts]'), find('[data-terminal-tabs]'), {
     input: (id, data) => transport.sendInput(id, data),
@@ -48,7 +51,7 @@ function mountLessonPage(root: HTMLElement): void {
   });
 
   const transport = new LessonTransport(lesson, (id) => deck.size(id), {
-    output: (id, data) => deck.write(id, data),
+    output: (id, data, written) => deck.write(id, data, written),
     attached: (id) => {
       if (id !== MAIN_TERMINAL) return;
       everAttached = true;
@@ -144,18 +147,45 @@ function mountLessonPage(root: HTMLElement): void {
     if (button?.dataset.path) void workspace.openFile(button.dataset.path);
   });
 
-  async function startSession(): Promise<void> {
+  async function startSession(options: { move?: boolean; quiet?: boolean } = {}): Promise<void> {
     if (starting) return;
     starting = true;
-    overlay.starting();
-    banner.setState('starting');
-    const result = await createSession(lesson as string);
+    window.clearTimeout(queueTimer);
+    queueTimer = undefined;
+    if (!options.quiet) {
+      overlay.starting();
+      banner.setState('starting');
+    }
+    const result = await createSession(lesson as string, { move: options.move });
     starting = false;
+    if ('queued' in result) {
+      // All sandboxes are in use: keep the place by asking again; it starts by itself.
+      const { position, capacity, pollMs } = result.queued;
+      banner.setState('waiting');
+      overlay.waiting(
+        `Every sandbox on this server is in use (${capacity} of ${capacity}). You are number ${position} in the queue: ` +
+          `your sandbox starts by itself when one frees up. Keep this page open (waiting…); you can read the lesson meanwhile.`,
+      );
+      queueTimer = window.setTimeout(() => void startSession({ quiet: true }), pollMs);
+      return;
+    }
     if ('error' in result) {
+      const held = result.error.lesson;
+      if (result.error.code === 'holds-other-lesson' && held) {
+        transport.disconnect();
+        banner.setState('stopped');
+        overlay.choice(result.error.message, [
+          { label: 'Move my sandbox here', run: () => void startSession({ move: true }) },
+          { label: `Back to “${held.title}”`, href: `/lessons/${held.slug}/` },
+        ]);
+        return;
+      }
       showError(result.error.message);
       return;
     }
     const info = result.data;
+    if (info.movedFrom) toasts.show(`Your sandbox of “${info.movedFrom.title}” was ended: a learner holds one sandbox at a time.`);
+    endButton.hidden = false;
     if (sessionId !== undefined && info.sessionId !== sessionId) {
       // A different sandbox: its terminals start from nothing, and so do the step results and files.
       transport.resetTerminals();
@@ -171,7 +201,26 @@ function mountLessonPage(root: HTMLElement): void {
     transport.connect();
   }
 
+  endButton.addEventListener('click', () => void endSandbox());
+
+  /** "End sandbox": gives it back at once, for the next learner. */
+  async function endSandbox(): Promise<void> {
+    endButton.hidden = true;
+    const result = await endSession(lesson as string);
+    if ('error' in result && result.error.code !== 'no-session') {
+      endButton.hidden = false;
+      toasts.show(`Could not end the sandbox: ${result.error.message}`);
+      return;
+    }
+    showEnded('You ended your sandbox. Everything in it is gone; a new one starts from the beginning of this lesson.');
+  }
+
+  window.addEventListener('pagehide', () => {
+    if (queueTimer !== undefined) leaveQueue();
+  });
+
   function showError(message: string): void {
+    endButton.hidden = true;
     transport.disconnect();
     workspace.disconnected();
     banner.setState('error');
@@ -179,6 +228,7 @@ function mountLessonPage(root: HTMLElement): void {
   }
 
   function showEnded(message: string): void {
+    endButton.hidden = true;
     transport.disconnect();
     workspace.disconnected();
     banner.setState('stopped');

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ScrollbackBuffer } from '../../../sandbox-engine/src/terminal/scrollback-buffer.js';
+import { resumeOutput } from '../../../sandbox-engine/src/terminal/terminal-journal.js';
 import { OutputCursor } from './output-cursor.ts';
 
 describe('OutputCursor', () => {
@@ -35,5 +37,35 @@ describe('OutputCursor', () => {
     cursor.take(0, 'old');
     cursor.reset();
     expect(cursor.take(0, 'new')).toBe('new');
+  });
+});
+
+describe('OutputCursor after an engine restart (with the engine\'s ScrollbackBuffer and resumeOutput)', () => {
+  const notice = '[new shell]\r\n';
+  const printed = 'root# ls\r\nfile\r\nroot# ';
+
+  it('a page holding what was saved gets exactly the missing tail: the notice and the new shell', () => {
+    const page = new OutputCursor();
+    page.take(0, printed.slice(0, 10));
+    const server = new ScrollbackBuffer(1000, resumeOutput({ offset: 0, data: printed }, page.received, notice, 1000));
+    const replay = server.since(page.received);
+    expect(page.take(replay.offset, replay.data)).toBe(printed.slice(10) + notice);
+    const next = server.append('root# ');
+    expect(page.take(next.offset, next.data)).toBe('root# ');
+  });
+
+  it('a page holding more than was saved (lost in a crash) still gets the new shell', () => {
+    const page = new OutputCursor();
+    page.take(0, printed);
+    const saved = { offset: 0, data: printed.slice(0, 10) };
+    const server = new ScrollbackBuffer(1000, resumeOutput(saved, page.received, notice, 1000));
+    const replay = server.since(page.received);
+    expect(page.take(replay.offset, replay.data)).toBe(notice);
+    const next = server.append('root# ');
+    expect(page.take(next.offset, next.data)).toBe('root# ');
+    // A page opened later still gets the saved scrollback (the gap is NULs, which xterm ignores).
+    const fresh = new OutputCursor();
+    const all = server.since(0);
+    expect(fresh.take(all.offset, all.data).replaceAll('\0', '')).toBe(printed.slice(0, 10) + notice + 'root# ');
   });
 });

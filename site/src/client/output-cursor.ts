@@ -1,7 +1,9 @@
 /**
  * Tracks how much terminal output the page already holds, so output replayed by the server after
  * a reconnect is written exactly once. Offsets count UTF-16 code units (JavaScript string length)
- * since the terminal started.
+ * since the terminal started. They go on across an engine restart: the new engine continues after
+ * the saved output, or after `received` when the page holds more than was saved (lost in a
+ * crash), so output it sends is never taken for output already held (engine: resumeOutput).
  */
 export class OutputCursor {
   #received = 0;

@@ -1,4 +1,5 @@
-import type { ApiError, Result, SessionInfo } from '../../../sandbox-engine/src/contracts/session.js';
+import type { ApiError, QueuePosition, Result, SessionInfo, StartSessionResult } from '../../../sandbox-engine/src/contracts/session.js';
+import { learnerHeaders } from './learner-key.ts';
 
 const NETWORK_ERROR: ApiError = {
   code: 'internal',
@@ -7,23 +8,25 @@ const NETWORK_ERROR: ApiError = {
 };
 
 /**
- * Asks the engine for this lesson's sandbox: POST /api/sessions {lesson}. The server keeps the
- * session secret in an httpOnly cookie, so reopening the page within the idle timeout resumes the
- * same sandbox. Never throws: network failures and unexpected answers come back as an error.
+ * Asks the engine for this learner's sandbox of a lesson: POST /api/sessions {lesson, move}. The
+ * learner key (this browser's, from the site's storage) names the learner, so reopening the page
+ * within the idle timeout resumes the same sandbox. The answer is the sandbox, a place in the
+ * waiting line (ask again after `pollMs` to keep it), or an error. Never throws.
  */
-export async function createSession(lesson: string, fetchImpl: typeof fetch = fetch): Promise<Result<SessionInfo>> {
+export async function createSession(lesson: string, options: { move?: boolean } = {}, fetchImpl: typeof fetch = fetch): Promise<StartSessionResult> {
   let response: Response;
   try {
     response = await fetchImpl('/api/sessions', {
       method: 'POST',
-      credentials: 'include',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ lesson }),
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...learnerHeaders() },
+      body: JSON.stringify({ lesson, move: options.move ?? false }),
     });
   } catch {
     return { error: NETWORK_ERROR };
   }
   const body = await response.json().catch(() => undefined);
+  if (isQueued(body) && response.status === 202) return body;
   if (isResult(body)) {
     if ('data' in body && response.ok) return body;
     if ('error' in body) return body;
@@ -35,6 +38,32 @@ export async function createSession(lesson: string, fetchImpl: typeof fetch = fe
       retryable: true,
     },
   };
+}
+
+/** "End sandbox": gives the learner's sandbox of this lesson back at once. */
+export async function endSession(lesson: string, fetchImpl: typeof fetch = fetch): Promise<Result<{ ended: boolean }>> {
+  try {
+    const response = await fetchImpl(`/api/sessions/${encodeURIComponent(lesson)}`, {
+      method: 'DELETE',
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', ...learnerHeaders() },
+    });
+    const body = (await response.json().catch(() => undefined)) as Result<{ ended: boolean }> | undefined;
+    return body && ('data' in body || 'error' in body) ? body : { error: { ...NETWORK_ERROR, message: `The server answered HTTP ${response.status}.` } };
+  } catch {
+    return { error: NETWORK_ERROR };
+  }
+}
+
+/** Leaves the waiting line (the page is closing); best effort. */
+export function leaveQueue(fetchImpl: typeof fetch = fetch): void {
+  void fetchImpl('/api/sessions/queue', { method: 'DELETE', keepalive: true, credentials: 'same-origin', headers: learnerHeaders() }).catch(() => undefined);
+}
+
+function isQueued(body: unknown): body is { queued: QueuePosition } {
+  if (typeof body !== 'object' || body === null || !('queued' in body)) return false;
+  const queued = (body as { queued: unknown }).queued as QueuePosition | null;
+  return typeof queued === 'object' && queued !== null && typeof queued.position === 'number' && typeof queued.pollMs === 'number';
 }
 
 function isResult(body: unknown): body is Result<SessionInfo> {

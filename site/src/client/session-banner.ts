@@ -2,10 +2,11 @@ import type { ApiError, Result, SessionInfo } from '../../../sandbox-engine/src/
 import type { SessionExpiring } from '../../../sandbox-engine/src/contracts/socket-events.js';
 import { formatDuration, msUntil } from './format-duration.ts';
 
-export type SessionState = 'starting' | 'ready' | 'reconnecting' | 'stopped' | 'error';
+export type SessionState = 'starting' | 'waiting' | 'ready' | 'reconnecting' | 'stopped' | 'error';
 
 const STATE_TEXT: Record<SessionState, string> = {
   starting: 'Starting your sandbox…',
+  waiting: 'Waiting for a free sandbox…',
   ready: 'Sandbox ready',
   reconnecting: 'Reconnecting…',
   stopped: 'Sandbox stopped',

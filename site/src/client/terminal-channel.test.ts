@@ -24,6 +24,17 @@ describe('TerminalChannel', () => {
     expect(channel.drain().map((message) => message.data.length)).toEqual([MAX_INPUT_CHARS, 1]);
   });
 
+  it('hands out input only while the pace lets it, in order', () => {
+    const channel = new TerminalChannel('main');
+    channel.attached = true;
+    channel.queue('y'.repeat(MAX_INPUT_CHARS * 2 + 5));
+    let budget = MAX_INPUT_CHARS * 1.5;
+    const fits = (data: string) => (budget >= data.length ? ((budget -= data.length), true) : false);
+    expect(channel.drain(fits).map((message) => [message.seq, message.data.length])).toEqual([[0, MAX_INPUT_CHARS]]);
+    budget = MAX_INPUT_CHARS * 2;
+    expect(channel.drain(fits).map((message) => [message.seq, message.data.length])).toEqual([[1, MAX_INPUT_CHARS], [2, 5]]);
+  });
+
   it('keeps numbering across reconnects but forgets everything for a new sandbox', () => {
     const channel = new TerminalChannel('main');
     channel.attached = true;

@@ -77,8 +77,11 @@ export class TerminalDeck {
     this.#views.get(this.#active)?.terminal.focus();
   }
 
-  write(terminalId: string, data: string): void {
-    this.#views.get(terminalId)?.terminal.write(data);
+  /** `written` runs once the terminal has processed the data (at once when it has no view). */
+  write(terminalId: string, data: string, written?: () => void): void {
+    const view = this.#views.get(terminalId);
+    if (view) view.terminal.write(data, written);
+    else written?.();
   }
 
   /** A hidden terminal has no size of its own: it takes the shown one's, which it gets when shown. */

@@ -1,9 +1,7 @@
-type OverlayState = 'starting' | 'error' | 'ended' | 'hidden';
+type OverlayState = 'starting' | 'waiting' | 'choice' | 'error' | 'ended' | 'hidden';
 
-interface OverlayAction {
-  label: string;
-  run: () => void;
-}
+/** A button that runs something, or a link that goes somewhere. */
+export type OverlayAction = { label: string; run: () => void } | { label: string; href: string };
 
 /**
  * What covers the terminal while there is nothing to type into: "Starting your sandbox…", an
@@ -27,6 +25,20 @@ export class TerminalOverlay {
     this.#show('starting', message);
   }
 
+  /** In the waiting line: the message says the place; nothing to click, it starts by itself. */
+  waiting(message: string): void {
+    if (this.element.dataset.state === 'waiting') {
+      if (this.#message.textContent !== message) this.#message.textContent = message;
+      return;
+    }
+    this.#show('waiting', message);
+  }
+
+  /** A question with its answers (e.g. move the sandbox here, or go back to its lesson). */
+  choice(message: string, actions: OverlayAction[]): void {
+    this.#show('choice', message, ...actions);
+  }
+
   error(message: string, retry: () => void): void {
     this.#show('error', message, { label: 'Retry', run: retry });
   }
@@ -41,20 +53,24 @@ export class TerminalOverlay {
     this.#actions.replaceChildren();
   }
 
-  #show(state: OverlayState, message: string, action?: OverlayAction): void {
+  #show(state: OverlayState, message: string, ...actions: OverlayAction[]): void {
     const hadFocus = this.element.contains(document.activeElement);
     this.element.hidden = false;
     this.element.dataset.state = state;
     this.#message.textContent = message;
-    this.#message.setAttribute('role', state === 'starting' ? 'status' : 'alert');
+    this.#message.setAttribute('role', state === 'starting' || state === 'waiting' ? 'status' : 'alert');
     this.#actions.replaceChildren();
-    if (!action) return;
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'button button--primary';
-    button.textContent = action.label;
-    button.addEventListener('click', action.run, { once: true });
-    this.#actions.append(button);
-    if (hadFocus) button.focus();
+    actions.forEach((action, index) => {
+      const control = 'href' in action ? document.createElement('a') : document.createElement('button');
+      control.className = index === 0 ? 'button button--primary' : 'button';
+      control.textContent = action.label;
+      if (control instanceof HTMLAnchorElement && 'href' in action) control.href = action.href;
+      if (control instanceof HTMLButtonElement && 'run' in action) {
+        control.type = 'button';
+        control.addEventListener('click', action.run, { once: true });
+      }
+      this.#actions.append(control);
+      if (index === 0 && hadFocus) control.focus();
+    });
   }
 }

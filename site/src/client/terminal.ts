@@ -74,8 +74,9 @@ export class LessonTerminal {
     this.#terminal.onResize(({ cols, rows }) => listener({ cols, rows }));
   }
 
-  write(data: string): void {
-    this.#terminal.write(data);
+  /** Writes output; `written` runs once xterm has processed it (flow control acknowledges it). */
+  write(data: string, written?: () => void): void {
+    this.#terminal.write(data, written);
   }
 
   /** Clears screen and scrollback, for a new sandbox. */

@@ -11,6 +11,9 @@ import type {
 import type { TerminalInfo } from '../../../sandbox-engine/src/contracts/workspace.js';
 import { TerminalChannel } from './terminal-channel.ts';
 import { newClientId } from './client-id.ts';
+import { InputPacer } from './input-pacer.ts';
+import { INPUT_BURST_CHARS, INPUT_CHARS_PER_SECOND } from './limits.ts';
+import { learnerKey } from './learner-key.ts';
 import type { TerminalSize } from './terminal.ts';
 
 export const MAIN_TERMINAL = 'main';
@@ -19,7 +22,8 @@ const CHECK_TIMEOUT_MS = 130_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface TransportEvents {
-  output(terminalId: string, data: string): void;
+  /** New output; call `written` once it is written (xterm's write callback): that lets the engine send more. */
+  output(terminalId: string, data: string, written: () => void): void;
   attached(terminalId: string): void;
   attachFailed(terminalId: string, error: ApiError): void;
   /** The session's terminals, in tab order, whenever the server or an ack tells them. */
@@ -46,17 +50,20 @@ type RequestEvent = 'step:check' | 'session:keepalive' | 'terminal:open' | 'term
  */
 export class LessonTransport {
   readonly #socket: LessonSocket;
-  readonly #channels = new Map<string, TerminalChannel>([[MAIN_TERMINAL, new TerminalChannel(MAIN_TERMINAL)]]);
+  readonly #channels = new Map<string, TerminalChannel>([[MAIN_TERMINAL, this.#newChannel(MAIN_TERMINAL)]]);
   readonly #clientId = newClientId();
   #terminals: TerminalInfo[] = [{ terminalId: MAIN_TERMINAL, name: 'Terminal 1' }];
   readonly #outputWaiters = new Map<string, (() => void)[]>();
+  /** Big pastes go out at a pace the engine's input limit lets through. */
+  readonly #pacer = new InputPacer(INPUT_BURST_CHARS, INPUT_CHARS_PER_SECOND);
+  #paceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     lesson: string,
     readonly size: (terminalId: string) => TerminalSize,
     readonly on: TransportEvents,
   ) {
-    this.#socket = io({ auth: { lesson }, transports: ['websocket', 'polling'], autoConnect: false, withCredentials: true });
+    this.#socket = io({ auth: { lesson, learner: learnerKey() }, transports: ['websocket', 'polling'], autoConnect: false, withCredentials: true });
     const socket = this.#socket;
     socket.on('connect', () => {
       for (const channel of this.#channels.values()) void this.#attach(channel);
@@ -72,9 +79,11 @@ export class LessonTransport {
       else on.refused(connectError(error));
     });
     socket.on('terminal:output', ({ terminalId, offset, data }) => {
-      const fresh = this.#channels.get(terminalId)?.cursor.take(offset, data);
-      if (!fresh) return;
-      on.output(terminalId, fresh);
+      const channel = this.#channels.get(terminalId);
+      const fresh = channel?.cursor.take(offset, data);
+      if (!channel || !fresh) return channel?.acks.written(offset + data.length);
+      const end = channel.cursor.received;
+      on.output(terminalId, fresh, () => channel.acks.written(end));
       for (const resolve of this.#outputWaiters.get(terminalId)?.splice(0) ?? []) resolve();
     });
     socket.on('terminals:list', (list) => this.#syncTerminals(list));
@@ -190,7 +199,7 @@ export class LessonTransport {
   #ensureChannel(terminalId: string): void {
     let channel = this.#channels.get(terminalId);
     if (!channel) {
-      channel = new TerminalChannel(terminalId);
+      channel = this.#newChannel(terminalId);
       this.#channels.set(terminalId, channel);
     }
     if (this.#socket.connected && !channel.attached && !channel.attaching) void this.#attach(channel);
@@ -232,8 +241,22 @@ export class LessonTransport {
     }
   }
 
+  #newChannel(terminalId: string): TerminalChannel {
+    return new TerminalChannel(terminalId, (offset) => {
+      if (this.#socket.connected) this.#socket.emit('terminal:ack', { terminalId, offset });
+    });
+  }
+
+  /** Sends a channel's queued input as far as the pace allows, and comes back for the rest. */
   #flush(channel: TerminalChannel): void {
-    for (const message of channel.drain()) this.#socket.emit('terminal:input', { ...message, clientId: this.#clientId });
+    let wait = 0;
+    const fits = (data: string) => (wait = this.#pacer.delayFor(data.length)) === 0;
+    for (const message of channel.drain(fits)) this.#socket.emit('terminal:input', { ...message, clientId: this.#clientId });
+    if (wait === 0 || this.#paceTimer !== undefined) return;
+    this.#paceTimer = setTimeout(() => {
+      this.#paceTimer = undefined;
+      for (const waiting of this.#channels.values()) this.#flush(waiting);
+    }, wait);
   }
 }
 
@@ -247,7 +270,7 @@ function isResult<T>(value: unknown): value is Result<T> {
 
 /**
  * Why the server refused the connection: socket.io puts the reason in error.message (the engine
- * says "no-session" when the cookie names no live sandbox), and middleware may add error.data.
+ * says "no-session" when the learner key opens no live sandbox of this lesson), and middleware may add error.data.
  */
 function connectError(error: Error & { data?: unknown }): ApiError {
   const data = error.data as { code?: unknown; message?: unknown } | undefined;

@@ -9,6 +9,7 @@ export class PortsList {
   #key: string | undefined;
   #ports: PublishedPort[] = [];
   #previewPort = 0;
+  #previewOrigin: string | undefined;
   #active: number | undefined;
 
   constructor(
@@ -28,11 +29,12 @@ export class PortsList {
   }
 
   urlOf(port: PublishedPort): string {
-    return previewUrl(window.location, this.#previewPort, port.previewPath);
+    return previewUrl(window.location, this.#previewPort, port.previewPath, this.#previewOrigin);
   }
 
   update(list: PortList): void {
     this.#previewPort = list.previewPort;
+    this.#previewOrigin = list.previewOrigin;
     this.#ports = list.ports;
     this.#draw();
   }

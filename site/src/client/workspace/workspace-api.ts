@@ -1,3 +1,4 @@
+import { learnerHeaders } from '../learner-key.ts';
 import type {
   DirectoryListing,
   FileContent,
@@ -17,7 +18,7 @@ export type WorkspaceResult<T> = { data: T } | { error: WorkspaceError };
 
 /**
  * The learner's files and ports, through the engine: /api/workspace/<lesson>/… with the session
- * cookie. Never throws: network failures and unexpected answers come back as an error.
+ * learner key. Never throws: network failures and unexpected answers come back as an error.
  */
 export class WorkspaceApi {
   readonly #base: string;
@@ -52,7 +53,7 @@ export class WorkspaceApi {
         ...init,
         credentials: 'same-origin',
         cache: 'no-store',
-        headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        headers: { accept: 'application/json', ...learnerHeaders(), ...(init.body ? { 'content-type': 'application/json' } : {}) },
       });
     } catch {
       return { error: { code: 'network', message: 'Could not reach the Dockyard server.', status: 0 } };

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { clientAddress } from './client-address.js';
+
+const request = (remoteAddress: string, forwarded?: string) =>
+  ({ socket: { remoteAddress }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} }) as Parameters<typeof clientAddress>[0];
+
+describe('clientAddress', () => {
+  it('is the TCP peer unless proxies are trusted', () => {
+    expect(clientAddress(request('::ffff:127.0.0.1', '1.2.3.4'), 0)).toBe('127.0.0.1');
+  });
+
+  it('takes the entry the trusted proxy appended, never what the client wrote', () => {
+    expect(clientAddress(request('10.0.0.2', 'spoofed, 198.51.100.7'), 1)).toBe('198.51.100.7');
+    expect(clientAddress(request('10.0.0.2', 'spoofed, 198.51.100.7, 10.0.0.9'), 2)).toBe('198.51.100.7');
+    expect(clientAddress(request('10.0.0.2'), 1)).toBe('10.0.0.2');
+  });
+});
