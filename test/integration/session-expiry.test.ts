@@ -38,11 +38,11 @@ describe('idle timeout', () => {
     // The page hears of the end at once; the sandbox's removal follows.
     const deadline = Date.now() + 30_000;
     let left = await instanceResources(test.instance);
-    while (left.containers + left.networks + left.volumes + left.mounts > 0 && Date.now() < deadline) {
+    while (Object.values(left).some((count) => count > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       left = await instanceResources(test.instance);
     }
-    expect(left).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0 });
+    expect(left).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
     // Coming back after the end gets a new sandbox, not an error.
     const again = await learner.startSession();
     expect(again.status).toBe(201);
