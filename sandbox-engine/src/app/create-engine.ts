@@ -38,10 +38,15 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-function listen(server: HttpServer, port: number, host: string): Promise<number> {
+/** Listens; afterwards server errors (e.g. EMFILE on accept) are logged, never thrown into the process. */
+function listen(server: HttpServer, port: number, host: string, log: Logger): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', (error) => log.error('http.server.error', { error }));
+      resolve((server.address() as AddressInfo).port);
+    });
   });
 }
 
@@ -138,8 +143,8 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     httpServer,
     previewServer,
     listen: async () => {
-      await listen(previewServer, config.PREVIEW_PORT, config.HOST);
-      const port = await listen(httpServer, config.PORT, config.HOST);
+      await listen(previewServer, config.PREVIEW_PORT, config.HOST, log);
+      const port = await listen(httpServer, config.PORT, config.HOST, log);
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
       return `http://${host}:${port}/`;
     },

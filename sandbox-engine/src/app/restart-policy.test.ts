@@ -49,6 +49,12 @@ describe('decideRestart', () => {
     expect(decisions[9]).toHaveProperty('reason', expect.stringMatching(/ended 10 times within 10 minutes/));
   });
 
+  it('never gives up on engines that ran before crashing (a crash a client could trigger)', () => {
+    const decisions = replay(Array.from({ length: 30 }, (_, i) => crash(i * 20_000, 15_000)));
+    expect(decisions.every((decision) => decision.action === 'restart')).toBe(true);
+    expect(decisions.at(-1)).toMatchObject({ delayMs: 30_000 });
+  });
+
   it('forgets crashes older than the window', () => {
     // 70 s apart: never 10 within 10 minutes.
     const decisions = replay(Array.from({ length: 12 }, (_, i) => crash(i * 70_000)));

@@ -7,9 +7,15 @@ export interface RestartPolicy {
   maxDelayMs: number;
   /** An engine up this long crashed "fresh": the wait starts again at firstDelayMs. */
   resetAfterMs: number;
-  /** A restart storm: this many crashes within windowMs, and the supervisor gives up. */
+  /**
+   * A start-up storm: this many engines ending within startupMs of starting, within windowMs, and
+   * the supervisor gives up (the engine cannot start: a broken host or install). Engines that ran
+   * longer and then crashed are always started again (with the doubling wait), so a crash a remote
+   * client can trigger never stops the service for good.
+   */
   maxCrashes: number;
   windowMs: number;
+  startupMs: number;
 }
 
 export const defaultRestartPolicy: RestartPolicy = {
@@ -18,6 +24,7 @@ export const defaultRestartPolicy: RestartPolicy = {
   resetAfterMs: 60_000,
   maxCrashes: 10,
   windowMs: 10 * 60_000,
+  startupMs: 10_000,
 };
 
 /** How the engine process ended. */
@@ -50,13 +57,14 @@ export function decideRestart(exit: EngineExit, history: RestartHistory, policy:
   if (exit.code === exitCodes.config) {
     return { action: 'exit', code: exitCodes.config, reason: 'the configuration is invalid: fix it and start again' };
   }
-  const crashes = [...history.crashes.filter((at) => exit.at - at < policy.windowMs), exit.at];
+  const recent = history.crashes.filter((at) => exit.at - at < policy.windowMs);
+  const crashes = exit.uptimeMs < policy.startupMs ? [...recent, exit.at] : recent;
   if (crashes.length >= policy.maxCrashes) {
     const minutes = Math.round(policy.windowMs / 60_000);
     return {
       action: 'exit',
       code: exitCodes.failed,
-      reason: `the engine ended ${crashes.length} times within ${minutes} minutes, so it is not started again (see the log above); its sandboxes are still running for the next start`,
+      reason: `the engine ended ${crashes.length} times within ${minutes} minutes right after starting, so it is not started again (see the log above); its sandboxes are still running for the next start`,
     };
   }
   const fresh = history.lastDelayMs === 0 || exit.uptimeMs >= policy.resetAfterMs;

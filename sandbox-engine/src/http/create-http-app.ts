@@ -30,6 +30,13 @@ export interface HttpAppDeps {
 export function createHttpApp({ config, sessions, admission, driver, files, previewPort, lessons, log }: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // No page of ours may be framed: a preview page (same site) framing a lesson would act with the
+  // learner's key (clickjacking "End sandbox", starting sandboxes for every visitor).
+  app.use((_req, res, next) => {
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('content-security-policy', "frame-ancestors 'none'");
+    next();
+  });
   app.use('/api', limitRequestRate(config));
   // Health and the lesson list are public reads; everything else acts for a learner.
   app.use('/api', (req, res, next) => {

@@ -19,6 +19,9 @@ function withoutOurCookies(header: string | undefined): string | undefined {
   return kept.length > 0 ? kept.join('; ') : undefined;
 }
 
+/** Characters Node refuses in a status text or header value: one from a learner's app must not crash the engine. */
+const UNSAFE_HEADER_TEXT = /[^\t\x20-\x7e\x80-\xff]/;
+
 const PREFIX = /^\/([A-Za-z0-9_-]{32})\/(\d{1,5})(\/.*)?$/;
 const COOKIE = 'dyp';
 const PORTS_TTL_MS = 2000;
@@ -40,13 +43,20 @@ interface Target {
 export function createPreviewServer(deps: { sessions: SessionManager; driver: SandboxDriver; log: Logger }): Server {
   const { sessions, driver, log } = deps;
   const proxy = createProxyServer({ xfwd: true, proxyTimeout: 60_000 });
-  const portCache = new Map<string, { at: number; ports: Set<number> }>();
+  const portCache = new Map<string, { at: number; ports: Promise<Set<number>> }>();
 
-  const publishedPorts = async (session: Session): Promise<Set<number>> => {
+  /** The sandbox's published TCP ports: one lookup at a time per sandbox, kept for 2 s. */
+  const publishedPorts = (session: Session): Promise<Set<number>> => {
     const cached = portCache.get(session.id);
     if (cached && Date.now() - cached.at < PORTS_TTL_MS) return cached.ports;
-    const ports = new Set((await listPublishedPorts(driver, session.containerId)).filter((p) => p.protocol === 'tcp').map((p) => p.hostPort));
+    if (portCache.size > 1000) {
+      for (const [id, entry] of portCache) if (Date.now() - entry.at >= PORTS_TTL_MS) portCache.delete(id);
+    }
+    const ports = listPublishedPorts(driver, session.containerId).then(
+      (list) => new Set(list.filter((p) => p.protocol === 'tcp').map((p) => p.hostPort)),
+    );
     portCache.set(session.id, { at: Date.now(), ports });
+    ports.catch(() => portCache.delete(session.id));
     return ports;
   };
 
@@ -91,6 +101,12 @@ export function createPreviewServer(deps: { sessions: SessionManager; driver: Sa
   proxy.on('proxyReq', (proxyReq, req) => scrubRequest(proxyReq, req));
   proxy.on('proxyReqWs', (proxyReq, req) => scrubRequest(proxyReq, req));
   proxy.on('proxyRes', (proxyRes, req) => {
+    // Whatever the app sends, the engine forwards only what Node can write.
+    if (proxyRes.statusMessage && UNSAFE_HEADER_TEXT.test(proxyRes.statusMessage)) proxyRes.statusMessage = '';
+    for (const [name, value] of Object.entries(proxyRes.headers)) {
+      const values = Array.isArray(value) ? value : [value ?? ''];
+      if (values.some((text) => UNSAFE_HEADER_TEXT.test(text))) delete proxyRes.headers[name];
+    }
     const setCookies = (proxyRes.headers['set-cookie'] ?? []).filter((line) => !isOurCookie(line.split('=')[0]!.trim()));
     const remember = remembered.get(req);
     if (remember) setCookies.push(`${COOKIE}=${remember}; Path=/; HttpOnly; SameSite=Lax`);
@@ -118,6 +134,8 @@ export function createPreviewServer(deps: { sessions: SessionManager; driver: Sa
       });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands over the raw socket without an error listener: a reset while the sandbox is looked up must not throw.
+    socket.on('error', () => socket.destroy());
     resolve(req)
       .then((target) => {
         if (typeof target === 'string') return socket.destroy();

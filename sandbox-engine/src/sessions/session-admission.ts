@@ -43,7 +43,11 @@ export class SessionAdmission {
 
   constructor(private readonly deps: SessionAdmissionDeps) {
     const { config } = deps;
-    this.line = new WaitingLine({ pollMs: POLL_MS, ttlMs: POLL_MS * 5, maxLength: 2000, maxPerAddress: config.MAX_SANDBOXES_PER_ADDRESS }, deps.now);
+    this.line = new WaitingLine(
+      { pollMs: POLL_MS, ttlMs: POLL_MS * 5, maxLength: 2000, maxPerAddress: config.MAX_SANDBOXES_PER_ADDRESS },
+      deps.now,
+      (address) => this.heldBy(address),
+    );
     this.starts = new KeyedTokenBuckets(config.SESSION_START_BURST, config.SESSION_STARTS_PER_MINUTE / 60, deps.now);
   }
 
@@ -93,9 +97,9 @@ export class SessionAdmission {
 
     // A learner moving between lessons keeps their slot; everyone else waits their turn.
     const free = sessions.capacity - sessions.occupied;
-    if (!movedFrom && !this.line.admits(learnerHash, free)) return this.queued(learnerHash, clientAddress);
+    if (!movedFrom && !this.line.admits(learnerHash, free, clientAddress)) return this.queued(learnerHash, clientAddress);
 
-    const fromAddress = sessions.list().filter((session) => session.clientAddress === clientAddress).length;
+    const fromAddress = this.heldBy(clientAddress);
     if (fromAddress >= config.MAX_SANDBOXES_PER_ADDRESS) {
       throw new SessionError(
         'rate-limited',
@@ -118,6 +122,11 @@ export class SessionAdmission {
       if (error instanceof SessionError && error.code === 'capacity') return this.queued(learnerHash, clientAddress);
       throw error;
     }
+  }
+
+  /** Sandboxes held by learners who started them from this address (unknown after an engine restart). */
+  private heldBy(clientAddress: string): number {
+    return this.deps.sessions.list().filter((session) => session.clientAddress === clientAddress).length;
   }
 
   private queued(learnerHash: string, clientAddress: string): Admission {

@@ -140,6 +140,7 @@ export class SessionManager {
             [labelKeys.session]: id,
             [labelKeys.lesson]: lesson.slug,
             [labelKeys.learnerHash]: learnerHash,
+            ...(clientAddress ? { [labelKeys.clientAddress]: clientAddress } : {}),
             [labelKeys.createdAt]: String(createdAt),
             [labelKeys.expiresAt]: String(expiresAt),
             [labelKeys.isolation]: config.SANDBOX_ISOLATION,
@@ -270,6 +271,7 @@ export class SessionManager {
         continue;
       }
       const session = new Session(id, lesson, labels[labelKeys.learnerHash]!, found.containerId, found.name, Number(labels[labelKeys.createdAt]), expiresAt);
+      session.clientAddress = labels[labelKeys.clientAddress];
       this.sessions.set(id, session);
       log.info('session.adopted', { session: id, lesson });
     }

@@ -41,4 +41,18 @@ describe('WaitingLine', () => {
     line.enter('c', 'ip2');
     expect(() => line.enter('d', 'ip3')).toThrow(/line is full/);
   });
+
+  it('serves addresses in turn: a flood from one address does not fill the front of the line', () => {
+    const held = new Map([['flood', 3]]);
+    const line = new WaitingLine({ ...options, maxLength: 100, maxPerAddress: 50 }, () => 0, (address) => held.get(address) ?? 0);
+    for (const key of ['f1', 'f2', 'f3']) line.enter(key, 'flood');
+    line.enter('class1', 'school');
+    line.enter('class2', 'school');
+    line.enter('solo', 'home');
+    // school and home hold nothing: their first learners go first, then school's second, then the flood.
+    expect(['class1', 'solo', 'class2', 'f1', 'f2', 'f3'].map((key) => line.position(key))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(line.admits('newcomer', 2, 'elsewhere')).toBe(false);
+    expect(line.admits('newcomer', 3, 'elsewhere')).toBe(true);
+    expect(line.admits('f4', 6, 'flood')).toBe(false);
+  });
 });

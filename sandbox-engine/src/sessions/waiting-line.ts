@@ -6,9 +6,13 @@ interface Entry {
 }
 
 /**
- * The line of learners waiting for a sandbox when all are in use: first come, first served. A
- * learner keeps their place by asking again (the page does every `pollMs`); one who stops asking
- * (closed the page) leaves the line after `ttlMs`.
+ * The line of learners waiting for a sandbox when all are in use: first come, first served across
+ * network addresses, so one address cannot fill the front of the line. Each learner's turn is
+ * ranked by how many sandboxes their address already holds plus how many of its learners wait
+ * ahead of them, then by arrival: a classroom behind one NAT is served in its own order, and a
+ * newcomer from elsewhere is not stuck behind a flood from one address. A learner keeps their place
+ * by asking again (the page does every `pollMs`); one who stops asking (closed the page) leaves the
+ * line after `ttlMs`.
  */
 export class WaitingLine {
   /** Insertion order is the order of arrival. */
@@ -17,7 +21,23 @@ export class WaitingLine {
   constructor(
     readonly options: { pollMs: number; ttlMs: number; maxLength: number; maxPerAddress: number },
     private readonly now: () => number = Date.now,
+    /** Sandboxes an address holds now. */
+    private readonly heldBy: (clientAddress: string) => number = () => 0,
   ) {}
+
+  /** Learners in the order they will be served (with `newcomer` as if they joined now). */
+  private order(newcomer?: { learner: string; clientAddress: string }): string[] {
+    const seen = new Map<string, number>();
+    const entries = [...this.entries].map(([learner, entry]) => ({ learner, clientAddress: entry.clientAddress }));
+    if (newcomer) entries.push(newcomer);
+    const ranked = entries.map(({ learner, clientAddress }, arrival) => {
+      const earlier = seen.get(clientAddress) ?? 0;
+      seen.set(clientAddress, earlier + 1);
+      return { learner, rank: this.heldBy(clientAddress) + earlier, arrival };
+    });
+    ranked.sort((a, b) => a.rank - b.rank || a.arrival - b.arrival);
+    return ranked.map(({ learner }) => learner);
+  }
 
   private prune(): void {
     const oldest = this.now() - this.options.ttlMs;
@@ -32,19 +52,16 @@ export class WaitingLine {
   /** 1 for the next in line; undefined when not waiting. */
   position(learner: string): number | undefined {
     this.prune();
-    let position = 0;
-    for (const key of this.entries.keys()) {
-      position += 1;
-      if (key === learner) return position;
-    }
-    return undefined;
+    if (!this.entries.has(learner)) return undefined;
+    return this.order().indexOf(learner) + 1;
   }
 
-  /** Whether this learner may take one of `free` slots now: everyone ahead of them fits too. */
-  admits(learner: string, free: number): boolean {
+  /** Whether this learner (from this address) may take one of `free` slots now: everyone ahead of them fits too. */
+  admits(learner: string, free: number, clientAddress = ''): boolean {
     if (free <= 0) return false;
-    const rank = this.position(learner) ?? this.length + 1;
-    return rank <= free;
+    this.prune();
+    const order = this.entries.has(learner) ? this.order() : this.order({ learner, clientAddress });
+    return order.indexOf(learner) + 1 <= free;
   }
 
   /** Joins the line (or keeps the place); returns the position. */

@@ -180,6 +180,11 @@ function mountLessonPage(root: HTMLElement): void {
         ]);
         return;
       }
+      if (result.error.code === 'rate-limited' && options.quiet) {
+        // Asked too often from a busy network address while waiting: keep the place, ask a little later.
+        queueTimer = window.setTimeout(() => void startSession({ quiet: true }), Math.max(2000, result.error.retryAfterMs ?? 5000));
+        return;
+      }
       showError(result.error.message);
       return;
     }
