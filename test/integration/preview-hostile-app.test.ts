@@ -81,3 +81,52 @@ describe('port preview of a hostile app', () => {
     expect((await fetch(previewUrl)).status).toBe(200);
   });
 });
+
+describe('port previews on host names of their own (PREVIEW_ORIGIN with a *)', () => {
+  it('serves each sandbox port on its own origin, and nothing for another label', async () => {
+    await requireDocker();
+    await using test = await startTestEngine({ PREVIEW_ORIGIN: 'http://*.preview.localhost' });
+    const learner = new TestLearner(test.url, lesson);
+    const other = new TestLearner(test.url, lesson);
+    expect((await learner.startSession()).status).toBe(201);
+    expect((await other.startSession()).status).toBe(201);
+    const session = test.engine.sessions.get(learner.sessionId!)!;
+    const started = await test.engine.sessions.shellFor(session).run(
+      `docker run -d -p 8080 --name web postgres:15 perl -MIO::Socket::INET -e '` +
+        `my $s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die; ` +
+        `while (my $c = $s->accept) { my $first = <$c>; while (my $l = <$c>) { last if $l =~ /^\\r?\\n$/ } ` +
+        `print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nown origin $first"; close $c }'`,
+      { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) },
+    );
+    expect(started.exitCode, started.stderr).toBe(0);
+    let list: PortList | undefined;
+    for (let i = 0; i < 50 && !list?.ports.length; i++) {
+      list = ((await (await fetch(new URL(`/api/workspace/${lesson}/ports`, test.url), { headers: learner.headers })).json()) as { data: PortList }).data;
+      if (!list.ports.length) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const port = list!.ports[0]!;
+    expect(port.previewUrl).toMatch(new RegExp(`^http://[0-9a-f]{32}-${port.hostPort}\\.preview\\.localhost/$`));
+    const host = new URL(port.previewUrl!).host;
+    // The proxy is reached on 127.0.0.1; the Host header is what a browser sends for that name.
+    const get = (hostHeader: string, path = '/hello?x=1') =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const socket = connect(list!.previewPort, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve({ status: Number(text.split(' ')[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) }));
+        socket.on('error', reject);
+      });
+    let answer = await get(host);
+    for (let i = 0; i < 50 && answer.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answer = await get(host);
+    }
+    expect(answer).toMatchObject({ status: 200, body: expect.stringContaining('own origin GET /hello?x=1') });
+    const otherHost = test.engine.sessions.get(other.sessionId!)!.previewHost;
+    expect((await get(`${otherHost}-${port.hostPort}.preview.localhost`)).status).toBe(404);
+    expect((await get(`${'0'.repeat(32)}-${port.hostPort}.preview.localhost`)).status).toBe(404);
+    expect((await get(`${session.previewHost}-2375.preview.localhost`)).status).toBe(404);
+    await learner.endSession();
+    await other.endSession();
+  });
+});

@@ -64,14 +64,17 @@ export const configSchema = z
       .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean))
       .pipe(z.array(z.string().url('each of ALLOWED_ORIGINS must be an origin like https://learn.example.org'))),
     /**
-     * Where pages reach the port previews, e.g. "https://preview.example-user-content.org" (its own
-     * registrable domain in production). Empty (default): the site's host name on PREVIEW_PORT.
+     * Where pages reach the port previews, on a registrable domain of its own in production:
+     * "https://preview.example-usercontent.org" (one origin, the sandbox chosen by the path), or
+     * "https://*.preview.example-usercontent.org" (an origin per sandbox and port, e.g.
+     * https://3f…9a-32768.preview.example-usercontent.org/; wildcard DNS and certificate). Empty
+     * (default): the site's host name on PREVIEW_PORT.
      */
     PREVIEW_ORIGIN: z
       .string()
       .default('')
       .transform((value) => value.trim().replace(/\/$/, ''))
-      .refine((value) => value === '' || /^https?:\/\/[^/]+$/.test(value), 'must be an origin like https://preview.example.org'),
+      .refine((value) => value === '' || /^https?:\/\/(\*\.)?[^/*]+$/.test(value), 'must be an origin like https://preview.example.org or https://*.preview.example.org'),
     IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60),
     MAX_LIFETIME_SECONDS: positiveInt(2 * 60 * 60),
     WARN_BEFORE_SECONDS: positiveInt(5 * 60),

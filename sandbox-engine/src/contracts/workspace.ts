@@ -54,14 +54,14 @@ export const publishedPortSchema = z.object({
   protocol: z.enum(['tcp', 'udp']),
   /** Absolute path of the preview on the preview origin, e.g. "/<token>/32768/". */
   previewPath: z.string(),
+  /** Set when PREVIEW_ORIGIN is: the preview's whole address, on the previews' own domain. */
+  previewUrl: z.string().optional(),
 });
 export type PublishedPort = z.infer<typeof publishedPortSchema>;
 
 export const portListSchema = z.object({
   /** The preview origin's port: the page opens http(s)://<its own hostname>:<previewPort><previewPath>. */
   previewPort: z.number(),
-  /** Set by PREVIEW_ORIGIN (previews on a domain of their own): the page opens <previewOrigin><previewPath>. */
-  previewOrigin: z.string().optional(),
   ports: z.array(publishedPortSchema),
 });
 export type PortList = z.infer<typeof portListSchema>;

@@ -22,6 +22,8 @@ function withoutOurCookies(header: string | undefined): string | undefined {
 /** Characters Node refuses in a status text or header value: one from a learner's app must not crash the engine. */
 const UNSAFE_HEADER_TEXT = /[^\t\x20-\x7e\x80-\xff]/;
 
+/** `<previewHost>-<port>.` at the start of the Host: previews on host names of their own. */
+const HOST_LABEL = /^([0-9a-f]{32})-(\d{1,5})\./i;
 const PREFIX = /^\/([A-Za-z0-9_-]{32})\/(\d{1,5})(\/.*)?$/;
 const COOKIE = 'dyp';
 const PORTS_TTL_MS = 2000;
@@ -67,6 +69,13 @@ export function createPreviewServer(deps: { sessions: SessionManager; driver: Sa
     let port: number;
     let path: string;
     let remember: string | undefined;
+    const byHost = HOST_LABEL.exec(req.headers.host ?? '');
+    if (byHost) {
+      // A host name of its own (PREVIEW_ORIGIN with a `*`): the whole origin is this sandbox's port.
+      const session = sessions.byPreviewHost(byHost[1]!.toLowerCase());
+      if (!session) return 'This preview link belongs to no running sandbox.';
+      return checkedTarget(session, Number(byHost[2]), url);
+    }
     if (match) {
       token = match[1]!;
       port = Number(match[2]);
@@ -81,6 +90,10 @@ export function createPreviewServer(deps: { sessions: SessionManager; driver: Sa
     }
     const session = sessions.byPreviewToken(token);
     if (!session) return 'This preview link belongs to no running sandbox.';
+    return checkedTarget(session, port, path, remember);
+  };
+
+  const checkedTarget = async (session: Session, port: number, path: string, remember?: string): Promise<Target | string> => {
     if (!(await publishedPorts(session)).has(port)) return `No container in your sandbox publishes port ${port}.`;
     session.address ??= await driver.address(session.containerId);
     sessions.touch(session);

@@ -10,6 +10,11 @@ import { sendError } from './send-error.js';
 import { requireSession } from './learner-auth.js';
 import type { Config } from '../config/config-schema.js';
 
+/** A port's preview on PREVIEW_ORIGIN: a host name of its own when the origin has a `*`, else the token path. */
+function previewAddress(origin: string, session: { previewHost: string }, port: number, previewPath: string): string {
+  return origin.includes('*') ? `${origin.replace('*', `${session.previewHost}-${port}`)}/` : `${origin}${previewPath}`;
+}
+
 const pathQuerySchema = z.object({ path: z.string().max(1024).default(''), all: z.enum(['0', '1']).default('0') });
 
 export interface WorkspaceRoutesDeps {
@@ -25,7 +30,7 @@ export interface WorkspaceRoutesDeps {
 export function workspaceRoutes({ config, sessions, files, driver, previewPort }: WorkspaceRoutesDeps): express.Router {
   const router = express.Router();
   const handle =
-    (work: (req: Request, sessionContainer: { containerId: string; previewToken: string }) => Promise<unknown>) =>
+    (work: (req: Request, sessionContainer: { containerId: string; previewToken: string; previewHost: string }) => Promise<unknown>) =>
     async (req: Request, res: Response) => {
       try {
         const session = requireSession(sessions, req, String(req.params.lesson));
@@ -55,8 +60,10 @@ export function workspaceRoutes({ config, sessions, files, driver, previewPort }
     const ports = await listPublishedPorts(driver, session.containerId);
     return {
       previewPort: previewPort(),
-      ...(config.PREVIEW_ORIGIN ? { previewOrigin: config.PREVIEW_ORIGIN } : {}),
-      ports: ports.map((port) => ({ ...port, previewPath: `/${session.previewToken}/${port.hostPort}/` })),
+      ports: ports.map((port) => {
+        const previewPath = `/${session.previewToken}/${port.hostPort}/`;
+        return { ...port, previewPath, ...(config.PREVIEW_ORIGIN ? { previewUrl: previewAddress(config.PREVIEW_ORIGIN, session, port.hostPort, previewPath) } : {}) };
+      }),
     };
   }));
   return router;

@@ -212,6 +212,11 @@ export class SessionManager {
     return this.list().find((session) => session.previewToken === token && !session.ended);
   }
 
+  /** The session whose port previews this host-name label opens. */
+  byPreviewHost(label: string): Session | undefined {
+    return this.list().find((session) => session.previewHost === label && !session.ended);
+  }
+
   /** The session's terminal with this id, its shell started on first use (`since`: the output the attaching page holds). */
   async terminal(session: Session, terminalId: string, size: { cols: number; rows: number; since?: number }): Promise<SandboxTerminal> {
     const existing = session.terminals.get(terminalId);

@@ -10,8 +10,10 @@ export class Session {
   readonly terminals = new Map<string, SandboxTerminal>();
   /** The session's terminals in tab order: main first; shells start when first attached. */
   readonly terminalNames = new Map<string, string>([['main', 'Terminal 1']]);
-  /** Opens the session's port previews; derived from its secret, so it survives an engine restart. */
+  /** Opens the session's port previews; derived from its learner and id, so it survives an engine restart. */
   readonly previewToken: string;
+  /** The same for previews on host names of their own (`<previewHost>-<port>.<PREVIEW_ORIGIN>`): lowercase, as DNS is. */
+  readonly previewHost: string;
   /** The sandbox's address, learned on first preview. */
   address: string | undefined;
   /** The network address that asked for it (unknown after an engine restart): per-address limits count it. */
@@ -32,6 +34,7 @@ export class Session {
   ) {
     this.lastActivity = Date.now();
     this.previewToken = createHash('sha256').update(`${learnerHash}:${id}:preview`).digest('base64url').slice(0, 32);
+    this.previewHost = createHash('sha256').update(`${learnerHash}:${id}:preview-host`).digest('hex').slice(0, 32);
   }
 
   terminalList(): TerminalInfo[] {

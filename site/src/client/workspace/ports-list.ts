@@ -9,7 +9,6 @@ export class PortsList {
   #key: string | undefined;
   #ports: PublishedPort[] = [];
   #previewPort = 0;
-  #previewOrigin: string | undefined;
   #active: number | undefined;
 
   constructor(
@@ -29,12 +28,11 @@ export class PortsList {
   }
 
   urlOf(port: PublishedPort): string {
-    return previewUrl(window.location, this.#previewPort, port.previewPath, this.#previewOrigin);
+    return port.previewUrl ?? previewUrl(window.location, this.#previewPort, port.previewPath);
   }
 
   update(list: PortList): void {
     this.#previewPort = list.previewPort;
-    this.#previewOrigin = list.previewOrigin;
     this.#ports = list.ports;
     this.#draw();
   }

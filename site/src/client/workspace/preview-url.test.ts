@@ -7,12 +7,6 @@ describe('previewUrl', () => {
     expect(previewUrl({ protocol: 'https:', hostname: 'lessons.example' }, 8443, 'tok/1/')).toBe('https://lessons.example:8443/tok/1/');
   });
 
-  it('uses the preview origin the server names (previews on a domain of their own)', () => {
-    expect(previewUrl({ protocol: 'https:', hostname: 'learn.example.org' }, 8081, '/tok/32768/', 'https://preview.example-content.org')).toBe(
-      'https://preview.example-content.org/tok/32768/',
-    );
-  });
-
   it('brackets an IPv6 host', () => {
     expect(previewUrl({ protocol: 'http:', hostname: '::1' }, 8098, '/t/1/')).toBe('http://[::1]:8098/t/1/');
     expect(previewUrl({ protocol: 'http:', hostname: '[::1]' }, 8098, '/t/1/')).toBe('http://[::1]:8098/t/1/');

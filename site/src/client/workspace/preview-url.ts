@@ -2,11 +2,10 @@ import type { PublishedPort } from '../../../../sandbox-engine/src/contracts/wor
 
 /**
  * The address of a port's preview: the page's own protocol and host name on the engine's preview
- * port, a different origin from the lesson page, so a learner's app never runs beside our page;
- * or, when the server names one (PREVIEW_ORIGIN), an origin on a domain of its own.
+ * port, a different origin from the lesson page, so a learner's app never runs beside our page.
+ * (When the server sets PREVIEW_ORIGIN, each port comes with its whole `previewUrl` instead.)
  */
-export function previewUrl(location: Pick<Location, 'protocol' | 'hostname'>, previewPort: number, previewPath: string, previewOrigin?: string): string {
-  if (previewOrigin) return `${previewOrigin}${previewPath.startsWith('/') ? previewPath : `/${previewPath}`}`;
+export function previewUrl(location: Pick<Location, 'protocol' | 'hostname'>, previewPort: number, previewPath: string): string {
   // location.hostname keeps IPv6 brackets; a bare IPv6 address (from elsewhere) gets them here.
   const host = location.hostname.includes(':') && !location.hostname.startsWith('[') ? `[${location.hostname}]` : location.hostname;
   const path = previewPath.startsWith('/') ? previewPath : `/${previewPath}`;
