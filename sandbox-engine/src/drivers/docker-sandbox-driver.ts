@@ -191,10 +191,18 @@ export class DockerSandboxDriver implements SandboxDriver {
       Env: ['TERM=xterm-256color', 'LANG=C.UTF-8', 'HOME=/root'],
     });
     const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+    // Nobody else listens yet: without this an early stream error would be an uncaught exception (the
+    // engine exits on those). It stays, harmless, once the terminal adds its own listeners.
+    let failure: Error | undefined;
+    stream.on('error', (error: Error) => (failure ??= error));
     const resize = async (cols: number, rows: number) => {
       await exec.resize({ w: cols, h: rows });
     };
     await resize(options.cols, options.rows).catch(() => undefined);
+    if (failure) {
+      stream.destroy();
+      throw failure;
+    }
     return { stream, resize };
   }
 

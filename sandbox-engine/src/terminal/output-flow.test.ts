@@ -105,4 +105,59 @@ describe('OutputFlow', () => {
     expect(stalled).toEqual([]);
     expect(flow.paused).toBe(false);
   });
+  it('holds the shell for a reader whose transport is backed up, whatever it acknowledged, until it drains', () => {
+    const shell = valve();
+    const flow = new OutputFlow(shell, limits);
+    let backedUp = false;
+    const liar = flow.add(0, () => undefined, () => backedUp);
+    const honest = flow.add(0, () => undefined);
+    liar.sent(50);
+    liar.ack(Number.MAX_SAFE_INTEGER);
+    expect(flow.paused).toBe(false);
+    backedUp = true;
+    liar.sent(60);
+    liar.ack(Number.MAX_SAFE_INTEGER);
+    expect(liar.unacked).toBe(0);
+    expect(shell.calls).toEqual(['pause']);
+    // The other reader acknowledging everything does not resume it either.
+    honest.sent(60);
+    honest.ack(60);
+    expect(flow.paused).toBe(true);
+    backedUp = false;
+    liar.recheck();
+    expect(shell.calls).toEqual(['pause', 'resume']);
+  });
+
+  it('counts a replay on re-attach on top of what was not acknowledged, without restarting the stall timer', () => {
+    const shell = valve();
+    const flow = new OutputFlow(shell, limits);
+    const stalled: string[] = [];
+    const reader = flow.add(0, () => stalled.push('reader'));
+    reader.sent(90);
+    expect(flow.paused).toBe(false);
+    // The page asks for everything again from 0: 90 unacknowledged plus a replay of 90.
+    reader.restart(0);
+    reader.sent(90);
+    expect(reader.unacked).toBe(180);
+    expect(flow.paused).toBe(true);
+    vi.advanceTimersByTime(600);
+    reader.restart(0);
+    reader.sent(90);
+    expect(reader.unacked).toBe(270);
+    vi.advanceTimersByTime(400);
+    expect(stalled).toEqual(['reader']);
+    expect(flow.paused).toBe(false);
+  });
+
+  it('lets a re-attached reader acknowledge the replay and the rest', () => {
+    const flow = new OutputFlow(valve(), limits);
+    const reader = flow.add(1000, () => undefined);
+    reader.sent(1080);
+    reader.restart(1050);
+    reader.sent(1100);
+    expect(reader.unacked).toBe(130);
+    reader.ack(1100);
+    expect(reader.unacked).toBe(0);
+    expect(flow.paused).toBe(false);
+  });
 });

@@ -6,6 +6,11 @@
  * once every reader is under `low`. A reader that keeps the shell paused without acknowledging
  * anything for `stallMs` (a frozen or throttled tab) is dropped, so it cannot hold the shell forever:
  * its page re-attaches from its own offset and gets the tail from the scrollback.
+ *
+ * Acks are the page's word, and a script can acknowledge output it never read. So a reader can also
+ * say that its transport is backed up (socket-backlog.ts: the engine's own count of what it has not
+ * written to the network yet); such a reader holds the shell as if it were over the high mark, whatever
+ * it acknowledged, until its transport drains.
  */
 export interface FlowLimits {
   /** Unacknowledged characters at which a reader pauses the shell. */
@@ -44,9 +49,12 @@ export class OutputFlow {
     return this.pausedNow;
   }
 
-  /** Starts counting for a page that already holds the output before `held`; `onStall` runs once if it is dropped. */
-  add(held: number, onStall: () => void): FlowReader {
-    const reader = new FlowReader(this, held, onStall);
+  /**
+   * Starts counting for a page that already holds the output before `held`; `onStall` runs once if it
+   * is dropped. `backlogged`: whether the page's transport holds more than it may (asked on each update).
+   */
+  add(held: number, onStall: () => void, backlogged: () => boolean = () => false): FlowReader {
+    const reader = new FlowReader(this, held, onStall, backlogged);
     this.readers.add(reader);
     return reader;
   }
@@ -68,8 +76,9 @@ export class OutputFlow {
     let over = false;
     let allUnder = true;
     for (const reader of this.readers) {
-      if (reader.unacked > high) over = true;
-      if (reader.unacked >= low) allUnder = false;
+      const backlogged = reader.backlogged();
+      if (reader.unacked > high || backlogged) over = true;
+      if (reader.unacked >= low || backlogged) allUnder = false;
     }
     if (!this.pausedNow && over) {
       this.pausedNow = true;
@@ -93,6 +102,8 @@ export class FlowReader {
     private readonly flow: OutputFlow,
     held: number,
     private readonly onStall: () => void,
+    /** @internal Whether this page's transport is backed up: it then holds the shell like a reader over the high mark. */
+    readonly backlogged: () => boolean,
   ) {
     this.sentEnd = held;
     this.ackedEnd = held;
@@ -118,6 +129,23 @@ export class FlowReader {
     // Progress: a reader still holding the shell gets a full stall period again.
     this.clearTimer();
     this.flow.update();
+  }
+
+  /**
+   * The page is sent the output from `offset` again (it re-attached on the same connection): what it
+   * was sent and has not acknowledged still counts, so re-attaching neither empties the window nor
+   * restarts the stall timer. Follow with `sent(end)` for the replay.
+   */
+  restart(offset: number): void {
+    if (this.removed) return;
+    const carried = this.unacked;
+    this.sentEnd = offset;
+    this.ackedEnd = offset - carried;
+  }
+
+  /** Its transport drained: the shell may resume. */
+  recheck(): void {
+    if (!this.removed) this.flow.update();
   }
 
   remove(): void {

@@ -22,7 +22,11 @@ import type { Logger } from '../log/logger.js';
 import type { Session } from '../sessions/session.js';
 import { toApiError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { inputChars, SocketRateLimit } from './socket-rate-limit.js';
+import { TokenBucket } from '../limits/token-bucket.js';
+import type { SandboxTerminal, TerminalAttachment } from './sandbox-terminal.js';
+import type { OutputChunk } from './scrollback-buffer.js';
+import { dropConnection, measureBacklog, SocketBacklog, type ClosableConnection } from './socket-backlog.js';
+import { ATTACH_RATE, inputChars, MAX_SOCKETS_PER_SESSION, SocketRateLimit } from './socket-rate-limit.js';
 
 interface SocketData {
   session: Session;
@@ -50,7 +54,16 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
   const checksInFlight = new Map<string, Promise<StepResult>>();
 
   const socketsPerAddress = new Map<string, number>();
+  const socketsPerSession = new Map<string, number>();
+  const release = (counts: Map<string, number>, key: string) => {
+    const left = (counts.get(key) ?? 1) - 1;
+    if (left > 0) counts.set(key, left);
+    else counts.delete(key);
+  };
   io.use((socket, next) => {
+    // socket.io runs middleware after an await: a polling request can carry a connect and a close in
+    // one payload, and then the connection is closed already and would never release a count.
+    if (socket.conn.readyState !== 'open') return next(new Error('closed'));
     const auth = socketAuthSchema.safeParse(socket.handshake.auth);
     const session = auth.success ? sessions.authenticate(auth.data.lesson, auth.data.learner) : undefined;
     if (!session) return next(new Error('no-session'));
@@ -60,12 +73,34 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
       log.warn('socket.address.limit', { address, open });
       return next(Object.assign(new Error('too-many-connections'), { data: { code: 'rate-limited', message: `Your network address has ${open} open terminal connections, the most this server allows. Close some tabs.` } }));
     }
+    const inSession = socketsPerSession.get(session.id) ?? 0;
+    if (inSession >= MAX_SOCKETS_PER_SESSION) {
+      log.warn('socket.session.limit', { session: session.id, open: inSession });
+      return next(
+        Object.assign(new Error('too-many-connections'), {
+          data: {
+            code: 'rate-limited',
+            message: `Your sandbox has ${inSession} open connections (tabs, and reconnects whose old connection has not timed out yet), the most it takes. Close some tabs, or try again in a minute.`,
+          },
+        }),
+      );
+    }
     socketsPerAddress.set(address, open + 1);
-    socket.once('disconnect', () => {
-      const left = (socketsPerAddress.get(address) ?? 1) - 1;
-      if (left > 0) socketsPerAddress.set(address, left);
-      else socketsPerAddress.delete(address);
-    });
+    socketsPerSession.set(session.id, inSession + 1);
+    // Released once, on whichever comes first: socket.io does not emit 'disconnect' for a socket it
+    // cleans up before its connection completes (the connection closed meanwhile), but the engine.io
+    // connection always emits 'close'.
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      release(socketsPerAddress, address);
+      release(socketsPerSession, session.id);
+      socket.off('disconnect', uncount);
+      socket.conn.off('close', uncount);
+    };
+    socket.once('disconnect', uncount);
+    socket.conn.once('close', uncount);
     socket.data.session = session;
     next();
   });
@@ -80,8 +115,25 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
 
   io.on('connection', (socket: GatewaySocket) => {
     const session = socket.data.session;
-    const detachers = new Map<string, () => void>();
-    const acks = new Map<string, (offset: number) => void>();
+    /** This socket's attachment to each terminal (and the terminal, which a close and reopen may replace). */
+    const attachments = new Map<string, { terminal: SandboxTerminal; attachment: TerminalAttachment }>();
+    // What the engine holds for this socket and the network has not taken: over its bound, the socket's
+    // shells are held whatever it acknowledged, and it is dropped if it stays so (socket-backlog.ts).
+    // engine.io's types call its write buffer private; it is the one place the backlog shows.
+    const connection = socket.conn as unknown as ClosableConnection;
+    const backlog = new SocketBacklog(
+      () => measureBacklog(connection),
+      (held) => {
+        log.warn('socket.backlog.dropped', { session: session.id, packets: held.packets, bytes: held.bytes });
+        dropConnection(connection);
+      },
+    );
+    backlog.onDrained(() => {
+      for (const { attachment } of attachments.values()) attachment.recheck();
+    });
+    const checkBacklog = () => backlog.check();
+    socket.conn.on('packetCreate', checkBacklog);
+    const attachRate = new TokenBucket(ATTACH_RATE.burst, ATTACH_RATE.perSecond);
     void socket.join(session.id);
     socket.emit('session:info', session.info(sessions.settings, true));
     socket.emit('terminals:list', session.terminalList());
@@ -120,25 +172,55 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
           });
       };
 
+    /** Refuses a message for now: in its ack when it has one, else in an error event. */
+    const refuse = (event: string, ack: unknown, message: string) => {
+      if (typeof ack === 'function') reply(ack, { error: { code: 'rate-limited', message, retryable: true } });
+      else socket.emit('error:message', { event, message });
+    };
+
     socket.on('terminal:attach', guard('terminal:attach', async (payload, ack) => {
       const message = parse('terminal:attach', terminalAttachSchema, payload, ack);
       if (!message) return;
+      // A page attaches each terminal once per connection; each attach replays up to the whole
+      // scrollback and may start a shell.
+      if (!attachRate.take()) {
+        return refuse(
+          'terminal:attach',
+          ack,
+          `Too many terminal:attach messages: at most ${ATTACH_RATE.burst} at once, then ${ATTACH_RATE.perSecond} a second. Wait a moment and attach again.`,
+        );
+      }
+      if (backlog.over) {
+        return refuse('terminal:attach', ack, 'Your connection has not taken the output already sent to it. Attach again once it has caught up.');
+      }
       const terminal = await sessions.terminal(session, message.terminalId, message);
-      detachers.get(message.terminalId)?.();
-      const { replay, detach, ack: acknowledge } = terminal.attach(
-        message.since,
-        (chunk) => socket.emit('terminal:output', { terminalId: message.terminalId, ...chunk }),
-        () => {
-          // A page that stopped reading (a frozen tab) lets the shell go on: its transport is closed, so
-          // it reconnects and re-attaches from its own offset once it runs again.
-          log.warn('terminal.reader.stalled', { session: session.id, terminal: message.terminalId });
-          socket.conn.close(true);
-        },
-      );
-      detachers.set(message.terminalId, detach);
-      acks.set(message.terminalId, acknowledge);
+      if (socket.disconnected) return;
+      const previous = attachments.get(message.terminalId);
+      let replay: OutputChunk;
+      if (previous?.terminal === terminal) {
+        // Attached again on this connection: the replay counts on top of what it has not acknowledged.
+        replay = previous.attachment.resend(message.since);
+      } else {
+        previous?.attachment.detach();
+        const attachment = terminal.attach(
+          message.since,
+          (chunk) => socket.emit('terminal:output', { terminalId: message.terminalId, ...chunk }),
+          () => {
+            // A page that stopped reading (a frozen tab) lets the shell go on: its transport is closed, so
+            // it reconnects and re-attaches from its own offset once it runs again.
+            log.warn('terminal.reader.stalled', { session: session.id, terminal: message.terminalId });
+            dropConnection(connection);
+          },
+          () => backlog.over,
+        );
+        attachments.set(message.terminalId, { terminal, attachment });
+        replay = attachment.replay;
+      }
       if (replay.data) socket.emit('terminal:output', { terminalId: message.terminalId, ...replay });
-      await terminal.resize(message.cols, message.rows).catch(() => undefined);
+      // A shell that ended for good starts again when a page attaches (the terminal told the learner to
+      // reload); after the replay, as its notice is output that follows it.
+      terminal.restartIfEnded();
+      await terminal.resize(message.cols, message.rows);
       reply(ack, { data: { offset: replay.offset + replay.data.length } });
     }));
 
@@ -156,13 +238,14 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
 
     socket.on('terminal:ack', guard('terminal:ack', (payload) => {
       const message = parse('terminal:ack', terminalAckSchema, payload);
-      if (message) acks.get(message.terminalId)?.(message.offset);
+      if (message) attachments.get(message.terminalId)?.attachment.ack(message.offset);
     }));
 
     socket.on('terminal:resize', guard('terminal:resize', async (payload) => {
       const message = parse('terminal:resize', terminalResizeSchema, payload);
       if (!message) return;
-      await session.terminals.get(message.terminalId)?.resize(message.cols, message.rows).catch(() => undefined);
+      // Coalesced by the terminal: at most a few Docker calls a second, none for an unchanged size.
+      await session.terminals.get(message.terminalId)?.resize(message.cols, message.rows);
     }));
 
     socket.on('step:check', guard('step:check', async (payload, ack) => {
@@ -215,17 +298,18 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
     socket.on('terminal:close', guard('terminal:close', (payload, ack) => {
       const message = parse('terminal:close', terminalCloseSchema, payload, ack);
       if (!message) return;
-      detachers.get(message.terminalId)?.();
-      detachers.delete(message.terminalId);
-      acks.delete(message.terminalId);
+      attachments.get(message.terminalId)?.attachment.detach();
+      attachments.delete(message.terminalId);
       sessions.closeTerminal(session, message.terminalId);
       io.to(session.id).emit('terminals:list', session.terminalList());
       reply(ack, { data: session.terminalList() });
     }));
 
     socket.on('disconnect', () => {
-      for (const detach of detachers.values()) detach();
-      detachers.clear();
+      backlog.close();
+      socket.conn.off('packetCreate', checkBacklog);
+      for (const { attachment } of attachments.values()) attachment.detach();
+      attachments.clear();
     });
   });
 }

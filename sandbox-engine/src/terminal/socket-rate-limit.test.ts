@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inputChars, SocketRateLimit } from './socket-rate-limit.js';
+import { TokenBucket } from '../limits/token-bucket.js';
+import { ATTACH_RATE, inputChars, SocketRateLimit } from './socket-rate-limit.js';
 
 const limits = { eventBurst: 10, eventsPerSecond: 10, inputBurstChars: 100, inputCharsPerSecond: 50, floodMs: 3000, noticeMs: 1000 };
 
@@ -71,5 +72,23 @@ describe('SocketRateLimit', () => {
     expect(inputChars('terminal:input', { data: 42 })).toBe(0);
     expect(inputChars('terminal:input', 'abc')).toBe(0);
     expect(inputChars('terminal:resize', { data: 'abc' })).toBe(0);
+  });
+});
+
+describe('ATTACH_RATE', () => {
+  it('lets a page attach all its terminals at once, then a replay flood only 2 a second', () => {
+    let now = 0;
+    const attaches = new TokenBucket(ATTACH_RATE.burst, ATTACH_RATE.perSecond, () => now);
+    // Six terminals, and a few more.
+    const burst = Array.from({ length: 200 }, () => attaches.take());
+    expect(burst.filter(Boolean)).toHaveLength(ATTACH_RATE.burst);
+    expect(ATTACH_RATE.burst).toBeGreaterThanOrEqual(6);
+    // 200 attaches a second for 10 s get 2 a second through.
+    let passed = 0;
+    for (let tick = 0; tick < 2000; tick += 1) {
+      now += 5;
+      if (attaches.take()) passed += 1;
+    }
+    expect(passed).toBe(10 * ATTACH_RATE.perSecond);
   });
 });

@@ -72,3 +72,15 @@ export class SocketRateLimit {
     return 'drop-and-notify';
   }
 }
+
+/**
+ * terminal:attach per socket: each replays up to the whole scrollback (256 Ki characters) and may start
+ * a shell. A page attaches each of its terminals (6 at most) once per connection, and a terminal it opens.
+ */
+export const ATTACH_RATE = { burst: 10, perSecond: 2 };
+
+/**
+ * Sockets one session takes at once: a few tabs, each maybe with a reconnect whose old connection the
+ * engine has not seen end yet (up to the ping timeout). Each socket can hold every terminal's output window.
+ */
+export const MAX_SOCKETS_PER_SESSION = 12;
