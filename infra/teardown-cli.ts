@@ -5,6 +5,7 @@ import { XfsStore } from '../sandbox-engine/src/store/xfs-store.js';
 import { stopSandboxDaemon } from './host/ensure-sandbox-daemon.js';
 import { removeSandboxFirewall } from './host/sandbox-firewall.js';
 import { repoRoot } from './prepare-platform.js';
+import { labelKeys, labelFilter } from '../sandbox-engine/src/contracts/docker-labels.js';
 
 /**
  * `npm run teardown`: gives the host back what `npm start` set up (stop the engine first): every
@@ -17,8 +18,8 @@ async function main() {
   const delegation = new CgroupV1Delegation();
   for (const socket of [config.SANDBOX_DOCKER_SOCKET, config.DOCKER_SOCKET]) {
     const docker = new Docker({ socketPath: socket });
-    const containers = await docker.listContainers({ all: true, filters: { label: ['org.dockyard.managed=true'] } }).catch(() => []);
-    const sandboxes = containers.filter((c) => ['sandbox', 'seed'].includes(c.Labels['org.dockyard.role'] ?? ''));
+    const containers = await docker.listContainers({ all: true, filters: { label: [labelFilter('managed', 'true')] } }).catch(() => []);
+    const sandboxes = containers.filter((c) => ['sandbox', 'seed'].includes(c.Labels[labelKeys.role] ?? ''));
     for (const container of sandboxes) {
       await docker.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined);
       const name = (container.Names[0] ?? '').replace(/^\//, '');

@@ -1,10 +1,10 @@
-/** Every container, volume, network and image infra/ creates carries these labels. */
-export const MANAGED_LABEL = 'org.dockyard.managed';
-export const ROLE_LABEL = 'org.dockyard.role';
-/** On images: hash of what the image was built from (context files + FROM image ids). */
-export const CONTEXT_HASH_LABEL = 'org.dockyard.context-hash';
-/** On images: the catalog ref the image was built as. */
-export const IMAGE_LABEL = 'org.dockyard.image';
+import { labelKeys } from '../../sandbox-engine/src/contracts/docker-labels.js';
+
+/** Every container, volume, network and image infra/ creates carries these labels (keys: contracts/docker-labels.ts). */
+export const MANAGED_LABEL = labelKeys.managed;
+export const ROLE_LABEL = labelKeys.role;
+export const CONTEXT_HASH_LABEL = labelKeys.contextHash;
+export const IMAGE_LABEL = labelKeys.image;
 
 /**
  * Labels of a catalog image. Not the managed/role labels: a container inherits its image's labels,

@@ -3,6 +3,7 @@ import { statfsSync } from 'node:fs';
 import { startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
 import { docker, sandboxDocker } from '../support/docker-state.js';
+import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js';
 
 /**
  * `npm run bench`: sandbox start-up and footprint, each against a baseline taken in the same run.
@@ -20,7 +21,7 @@ function bareDockerRun(image: string): { runMs: number; daemonMs: number } {
   const name = `dockyard-bench-${process.pid}`;
   const started = Date.now();
   execFileSync('docker', [
-    'run', '-d', '--name', name, '--label', 'org.dockyard.managed=true', '--cgroupns', 'private',
+    'run', '-d', '--name', name, '--label', labelFilter('managed', 'true'), '--cgroupns', 'private',
     '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE', '--security-opt', 'seccomp=unconfined',
     '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined',
     '-v', '/var/lib/docker', image,

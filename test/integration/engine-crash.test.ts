@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { instanceResources, requireDocker, sandboxDocker } from '../support/docker-state.js';
 import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
+import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js';
 
 const lesson = 'postgres-in-a-container';
 const dataDir = process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard';
@@ -52,7 +53,7 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 const allZero = (resources: Record<string, number>) => Object.fromEntries(Object.keys(resources).map((key) => [key, 0]));
 
 const sandboxIds = async (instance: string) =>
-  (await sandboxDocker.listContainers({ all: true, filters: { label: [`org.dockyard.instance=${instance}`] } })).map((container) => container.Id);
+  (await sandboxDocker.listContainers({ all: true, filters: { label: [labelFilter('instance', instance)] } })).map((container) => container.Id);
 
 describe('engine crash', () => {
   const instance = `test-${randomBytes(3).toString('hex')}`;

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import { sandboxDaemonLayout } from '../../sandbox-engine/src/isolation/sandbox-daemon-layout.js';
+import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js';
 
 /** The host's engine (image catalog, mirror; sandboxes of the trusted isolation). */
 export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
@@ -26,7 +27,7 @@ export function instanceCgroups(instance: string): string[] {
 
 /** Containers, networks and volumes labelled with an engine instance on both daemons, its cgroups, its disk clones and the host's mounts of them. */
 export async function instanceResources(instance: string) {
-  const filters = { label: [`org.dockyard.instance=${instance}`] };
+  const filters = { label: [labelFilter('instance', instance)] };
   let containers = 0;
   let networks = 0;
   let volumes = 0;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { runCommand } from '../../sandbox-engine/src/store/run-command.js';
 import { CgroupV1Delegation } from '../../sandbox-engine/src/isolation/cgroup-v1-delegation.js';
 import { docker, sandboxDocker } from './docker-state.js';
+import { labelKeys, labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js';
 
 /**
  * Removes what test engines of an earlier, interrupted run left behind (their instance names start
@@ -10,15 +11,15 @@ import { docker, sandboxDocker } from './docker-state.js';
  */
 export async function sweepTestLeftovers(dataDir = process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard'): Promise<number> {
   let removed = 0;
-  const isTest = (labels: Record<string, string> | undefined) => (labels?.['org.dockyard.instance'] ?? '').startsWith('test-');
+  const isTest = (labels: Record<string, string> | undefined) => (labels?.[labelKeys.instance] ?? '').startsWith('test-');
   for (const daemon of [docker, sandboxDocker]) {
-    const containers = await daemon.listContainers({ all: true, filters: { label: ['org.dockyard.managed=true'] } }).catch(() => []);
+    const containers = await daemon.listContainers({ all: true, filters: { label: [labelFilter('managed', 'true')] } }).catch(() => []);
     for (const container of containers) {
       if (!isTest(container.Labels)) continue;
       await daemon.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined);
       removed += 1;
     }
-    for (const network of await daemon.listNetworks({ filters: { label: ['org.dockyard.managed=true'] } }).catch(() => [])) {
+    for (const network of await daemon.listNetworks({ filters: { label: [labelFilter('managed', 'true')] } }).catch(() => [])) {
       if (isTest(network.Labels)) await daemon.getNetwork(network.Id).remove().catch(() => undefined);
     }
   }

@@ -76,18 +76,3 @@ export function sandboxHostConfig(config: Config, placement: SandboxPlacement): 
     RestartPolicy: { Name: 'no' },
   } as Docker.HostConfig;
 }
-
-export const labelKeys = {
-  managed: 'org.dockyard.managed',
-  role: 'org.dockyard.role',
-  instance: 'org.dockyard.instance',
-  session: 'org.dockyard.session',
-  lesson: 'org.dockyard.lesson',
-  /** sha256 of the learner's key: who may open this sandbox, also after an engine restart. */
-  learnerHash: 'org.dockyard.learner-sha256',
-  /** The network address that started it, so per-address limits still count it after an engine restart. */
-  clientAddress: 'org.dockyard.client-address',
-  createdAt: 'org.dockyard.created-at',
-  expiresAt: 'org.dockyard.expires-at',
-  isolation: 'org.dockyard.isolation',
-} as const;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Config } from '../config/config-schema.js';
-import { labelKeys } from '../drivers/sandbox-hardening.js';
+import { labelKeys } from '../contracts/docker-labels.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
 import { prepareSandboxDisk, type SandboxDiskFacts } from './sandbox-disk.js';

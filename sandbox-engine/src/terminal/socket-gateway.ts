@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { ZodType } from 'zod';
+import type { ZodType, ZodTypeDef } from 'zod';
 import type { StepResult } from '../contracts/checker.js';
 import type { Lesson, Step } from '../contracts/lesson.js';
 import type { ApiErrorCode } from '../contracts/session.js';
@@ -139,7 +139,7 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
     socket.emit('terminals:list', session.terminalList());
 
     /** Validates a message; a bad one gets an error event (and an error ack) and changes nothing. */
-    const parse = <T>(event: string, schema: ZodType<T, any, any>, payload: unknown, ack?: unknown): T | undefined => {
+    const parse = <T>(event: string, schema: ZodType<T, ZodTypeDef, unknown>, payload: unknown, ack?: unknown): T | undefined => {
       const parsed = schema.safeParse(payload);
       if (parsed.success) return parsed.data;
       const issue = parsed.error.issues[0];
@@ -266,7 +266,7 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
         checksInFlight.set(key, pending);
       }
       const result = await pending;
-      if (result.passed) session.passedSteps.add(step.id);
+      if (result.passed) sessions.markPassed(session, step.id);
       io.to(session.id).emit('step:result', result);
       reply(ack, { data: result });
     }));
