@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { commandExists } from '../lib/command-exists.js';
-import { runCommand, systemEnv } from '../lib/run-command.js';
+import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
 import { ensureHostPackages } from './ensure-host-packages.js';
 
 export interface EnsureDockerEngineOptions {

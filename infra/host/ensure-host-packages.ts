@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { commandExists } from '../lib/command-exists.js';
-import { CommandError, runCommand, systemEnv } from '../lib/run-command.js';
+import { CommandError, runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
 
 export interface HostPackage {
   /** An executable the platform runs; when it is missing, `pkg` is installed. */

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import { sandboxDaemonLayout as layout } from '../../sandbox-engine/src/isolation/sandbox-daemon-layout.js';
-import { runCommand, systemEnv } from '../lib/run-command.js';
+import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 
 export interface SandboxDaemonOptions {

@@ -1,4 +1,4 @@
-import { runCommand } from '../lib/run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 import { firewallChains, sandboxFirewallRules, type SandboxFirewallFacts } from './sandbox-firewall-rules.js';
 
 const tool = (family: 4 | 6) => (family === 4 ? 'iptables' : 'ip6tables');

@@ -3,7 +3,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/
 import { join } from 'node:path';
 import { CONTEXT_HASH_LABEL, IMAGE_LABELS_VERSION, imageLabels } from '../lib/dockyard-labels.js';
 import { inspectImages } from '../lib/inspect-images.js';
-import { runCommand, systemEnv } from '../lib/run-command.js';
+import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
 import { secondsSince, startHeartbeat } from '../lib/start-heartbeat.js';
 import { type CatalogImage, findCatalogImage, imageContextDir } from './catalog.js';
 import { contextHash } from './context-hash.js';

@@ -1,5 +1,5 @@
 import { labelArgs } from '../lib/dockyard-labels.js';
-import { runCommand, systemEnv } from '../lib/run-command.js';
+import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
 import { secondsSince, startHeartbeat } from '../lib/start-heartbeat.js';
 
 export interface DockerBuildOptions {
@@ -24,6 +24,7 @@ export async function dockerBuild(log: (line: string) => void, options: DockerBu
     await runCommand('docker', [...args, options.contextDir], {
       env: systemEnv({ DOCKER_BUILDKIT: '0' }),
       onLine: (raw) => {
+        // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes docker prints
         const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
         const step = /^Step (\d+\/\d+) : (.*)$/.exec(line);
         if (step) {

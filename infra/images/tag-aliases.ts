@@ -1,5 +1,5 @@
 import { inspectImages } from '../lib/inspect-images.js';
-import { runCommand } from '../lib/run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 
 /** Points each alias at image `id` (a no-op for aliases already there). */
 export async function tagAliases(log: (line: string) => void, id: string, aliases: string[]): Promise<void> {

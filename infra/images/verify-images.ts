@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { dockyardLabels, labelArgs } from '../lib/dockyard-labels.js';
-import { runCommand } from '../lib/run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 
 /** The DinD profile of the platform notes (no --privileged: this VM lacks CAP_SYS_RESOURCE). */

@@ -1,4 +1,4 @@
-import { runCommand } from './run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 
 export interface LocalImage {
   id: string;

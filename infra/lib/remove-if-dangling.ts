@@ -1,5 +1,5 @@
 import { inspectImages } from './inspect-images.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 
 /** Removes an image replaced by a rebuild, when nothing tags or uses it any more. */
 export async function removeIfDangling(log: (line: string) => void, id: string | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 import { dockyardLabels, labelArgs } from '../lib/dockyard-labels.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { removeIfDangling } from '../lib/remove-if-dangling.js';
-import { runCommand } from '../lib/run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 import {
   DEFAULT_REGISTRY_PORT,

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { servedImageRefs } from '../images/catalog.js';
 import { inspectImages } from '../lib/inspect-images.js';
-import { runCommand } from '../lib/run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 import { secondsSince, startHeartbeat } from '../lib/start-heartbeat.js';
 import { DEFAULT_REGISTRY_PORT, mirrorRepository } from './registry-names.js';
 

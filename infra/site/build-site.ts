@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand } from '../lib/run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 
 /** Everything the built site depends on: a change here rebuilds it. */
 const inputs = ['site/src', 'site/public', 'site/astro.config.mjs', 'lessons', 'sandbox-engine/src/contracts', 'package-lock.json'];

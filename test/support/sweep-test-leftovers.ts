@@ -1,6 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand } from '../../sandbox-engine/src/store/run-command.js';
+import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 import { CgroupV1Delegation } from '../../sandbox-engine/src/isolation/cgroup-v1-delegation.js';
 import { docker, sandboxDocker } from './docker-state.js';
 import { labelKeys, labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js';

@@ -1,7 +1,20 @@
 import { constants, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../process/run-command.js';
+
+/** mkfs, mount and umount of a store or a clone: far longer means a stuck kernel or device. */
+const MOUNT_TIMEOUT_MS = 120_000;
+
+/** A sparse file of `sizeGb` (made if missing): blocks are taken only when written. */
+async function sparseFile(file: string, sizeGb: number): Promise<void> {
+  const handle = await open(file, 'a');
+  try {
+    await handle.truncate(sizeGb * 2 ** 30);
+  } finally {
+    await handle.close();
+  }
+}
 
 export interface XfsStoreOptions {
   /** Sparse file (or block device) holding the store's XFS filesystem. */
@@ -41,11 +54,11 @@ export class XfsStore {
       const { storeFile, sizeGb } = this.options;
       if (!existsSync(storeFile)) {
         await mkdir(path.dirname(storeFile), { recursive: true });
-        await runCommand('truncate', ['-s', `${sizeGb}G`, storeFile]);
-        await runCommand('mkfs.xfs', ['-q', '-m', 'reflink=1', storeFile]);
+        await sparseFile(storeFile, sizeGb);
+        await runCommand('mkfs.xfs', ['-q', '-m', 'reflink=1', storeFile], { timeoutMs: MOUNT_TIMEOUT_MS });
       }
       const loop = storeFile.startsWith('/dev/') ? [] : ['-o', 'loop'];
-      await runCommand('mount', [...loop, storeFile, this.mountDir]);
+      await runCommand('mount', [...loop, storeFile, this.mountDir], { timeoutMs: MOUNT_TIMEOUT_MS });
     }
     await mkdir(this.seedsDir, { recursive: true });
     await mkdir(this.clonesDir, { recursive: true });
@@ -55,26 +68,26 @@ export class XfsStore {
   /** Makes an empty XFS image of the given size, for a new seed. */
   async createImage(file: string, sizeGb: number): Promise<void> {
     await rm(file, { force: true });
-    await runCommand('truncate', ['-s', `${sizeGb}G`, file]);
-    await runCommand('mkfs.xfs', ['-q', '-f', '-m', 'reflink=1', file]);
+    await sparseFile(file, sizeGb);
+    await runCommand('mkfs.xfs', ['-q', '-f', '-m', 'reflink=1', file], { timeoutMs: MOUNT_TIMEOUT_MS });
   }
 
   async mountImage(file: string, dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     // nouuid: clones share their seed's UUID. nosuid,nodev: a set-uid file or a device node the
     // sandbox makes on its disk means nothing on the host.
-    await runCommand('mount', ['-o', 'loop,nouuid,nosuid,nodev,noatime', file, dir]);
+    await runCommand('mount', ['-o', 'loop,nouuid,nosuid,nodev,noatime', file, dir], { timeoutMs: MOUNT_TIMEOUT_MS });
   }
 
   async unmount(dir: string): Promise<void> {
     if (!(await isMountPoint(dir))) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        await runCommand('umount', [dir]);
+        await runCommand('umount', [dir], { timeoutMs: MOUNT_TIMEOUT_MS });
         return;
-      } catch (error) {
+      } catch {
         if (attempt >= 10) {
-          await runCommand('umount', ['-l', dir]);
+          await runCommand('umount', ['-l', dir], { timeoutMs: MOUNT_TIMEOUT_MS });
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
