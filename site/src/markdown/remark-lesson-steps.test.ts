@@ -40,7 +40,7 @@ describe('remarkLessonSteps', () => {
     expect(() => run([undefined, 'two'])).toThrow(/needs an id attribute/);
     expect(() => run(['one', 'one'])).toThrow(/appears twice/);
     expect(() => run(['two', 'one'])).toThrow(/out of order/);
-    expect(() => run(['one'])).toThrow(/frontmatter step "two" has no <Step/);
+    expect(() => run(['one'])).toThrow(/step "two" has no <Step id="two"> in the body/);
   });
 
   it('leaves files outside lessons/ alone', () => {

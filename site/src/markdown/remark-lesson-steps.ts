@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { checkStepMarkers } from '../../../sandbox-engine/src/lessons/check-step-markers.js';
 
 /**
  * Build-time validator and annotator for `<Step id="...">` in lesson bodies.
@@ -54,31 +55,25 @@ export function remarkLessonSteps() {
 
     const declared = frontmatterSteps(file);
     const known = declared.map((step) => String(step.id));
-    const used: string[] = [];
+    const nodes = [...stepElements(tree)];
+    // The rules are the lesson checker's (lessons:check lists every problem; the build stops on the first).
+    const problems = checkStepMarkers(
+      known,
+      nodes.map((node) => ({ id: stringAttribute(node, 'id'), line: node.position?.start.line ?? 0 })),
+    );
+    const first = problems[0];
+    if (first) {
+      const line = /^body line (\d+)$/.exec(first.field)?.[1];
+      fail(line ? nodes.find((node) => String(node.position?.start.line) === line) : undefined, first.message);
+    }
 
-    for (const node of stepElements(tree)) {
-      const id = stringAttribute(node, 'id');
-      if (id === undefined) fail(node, '<Step> needs an id attribute written as a plain string, e.g. <Step id="run-the-database">');
-      const index = known.indexOf(id as string);
-      if (index < 0) {
-        fail(node, `<Step id="${id}"> matches no step in the frontmatter (steps: ${known.join(', ') || 'none'})`);
-      }
-      if (used.includes(id as string)) fail(node, `<Step id="${id}"> appears twice in the body`);
-      const expected = known[used.length];
-      if (id !== expected) {
-        fail(node, `<Step id="${id}"> is out of order: the frontmatter lists "${expected}" here (steps: ${known.join(', ')})`);
-      }
-      used.push(id as string);
+    for (const node of nodes) {
+      const index = known.indexOf(stringAttribute(node, 'id') as string);
       const step = declared[index] as FrontmatterStep;
       setAttribute(node, 'number', String(index + 1));
       if (typeof step.title === 'string') setAttribute(node, 'title', step.title);
       if (typeof step.hint === 'string') setAttribute(node, 'hint', step.hint);
       if (typeof step.open === 'string') setAttribute(node, 'open', step.open);
-    }
-
-    const missing = known.filter((id) => !used.includes(id));
-    if (missing.length > 0) {
-      fail(undefined, `frontmatter step${missing.length > 1 ? 's' : ''} ${missing.map((id) => `"${id}"`).join(', ')} ha${missing.length > 1 ? 've' : 's'} no <Step id="..."> in the body`);
     }
   };
 }
