@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { commandExists } from '../lib/command-exists.js';
 import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
+import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
 import { ensureHostPackages } from './ensure-host-packages.js';
 
 export interface EnsureDockerEngineOptions {
@@ -66,14 +67,14 @@ export async function ensureDockerEngine(
     log(`docker engine: started dockerd (pid ${child.pid}), log ${logFile}`);
   }
 
-  while (Date.now() - started < timeoutMs) {
-    if (exited) break;
-    const answered = await dockerServerVersion();
-    if (answered) {
-      log(`docker engine: answering after ${((Date.now() - started) / 1000).toFixed(1)} s (server ${answered})`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  const answered = await waitUntil(() => dockerServerVersion(), {
+    timeoutMs: timeoutMs - (Date.now() - started),
+    intervalMs: 500,
+    stopped: () => exited !== undefined,
+  });
+  if (answered) {
+    log(`docker engine: answering after ${((Date.now() - started) / 1000).toFixed(1)} s (server ${answered})`);
+    return;
   }
   throw new Error(
     `docker engine: ${exited ?? `no answer from dockerd within ${timeoutMs / 1000} s`}. ` +

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import { sandboxDaemonLayout as layout } from '../../sandbox-engine/src/isolation/sandbox-daemon-layout.js';
 import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
+import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 
 export interface SandboxDaemonOptions {
@@ -98,12 +99,9 @@ async function startDaemon(log: (line: string) => void, docker: Docker, options:
     child.unref();
     log(`sandbox daemon: started dockerd (pid ${child.pid}, user-namespaced), log ${layout.logFile}`);
   }
-  while (Date.now() - started < timeoutMs && !exited) {
-    if (await answers(docker)) {
-      log(`sandbox daemon: answering after ${secondsSince(started)} s`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+  if (await waitUntil(() => answers(docker), { timeoutMs: timeoutMs - (Date.now() - started), intervalMs: 300, stopped: () => exited !== undefined })) {
+    log(`sandbox daemon: answering after ${secondsSince(started)} s`);
+    return;
   }
   const tail = existsSync(layout.logFile) ? readFileSync(layout.logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n') : '(no log)';
   throw new Error(`sandbox daemon: ${exited ?? `no answer within ${timeoutMs / 1000} s`}. Last lines of ${layout.logFile}:\n${tail}`);
@@ -137,8 +135,7 @@ export async function stopSandboxDaemon(log: (line: string) => void): Promise<vo
   const pid = runningPid();
   if (pid) {
     process.kill(pid, 'SIGTERM');
-    const started = Date.now();
-    while (runningPid() && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitUntil(() => !runningPid(), { timeoutMs: 30_000, intervalMs: 200 });
     log(`sandbox daemon: stopped (pid ${pid})`);
   }
   await runCommand('ip', ['link', 'delete', layout.bridge], { allowFailure: true });

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { dockyardLabels, labelArgs } from '../lib/dockyard-labels.js';
 import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
+import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 
 /** The DinD profile of the platform notes (no --privileged: this VM lacks CAP_SYS_RESOURCE). */
@@ -78,12 +79,7 @@ export async function verifyImages(log: (line: string) => void): Promise<void> {
 }
 
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`verify: ${what} did not answer within ${timeoutMs / 1000} s`);
+  if (!(await waitUntil(check, { timeoutMs, intervalMs: 100 }))) throw new Error(`verify: ${what} did not answer within ${timeoutMs / 1000} s`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -2,6 +2,7 @@ import { dockyardLabels, labelArgs } from '../lib/dockyard-labels.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { removeIfDangling } from '../lib/remove-if-dangling.js';
 import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
+import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 import {
   DEFAULT_REGISTRY_PORT,
@@ -138,18 +139,21 @@ async function bridgeGateway(): Promise<string> {
 
 async function waitForRegistry(spec: RegistryContainerSpec, timeoutMs: number): Promise<void> {
   const url = `http://${spec.bind}/v2/`;
-  const started = Date.now();
   let lastError = '';
-  while (Date.now() - started < timeoutMs) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-      lastError = `HTTP ${response.status}`;
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const answered = await waitUntil(
+    async () => {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) return true;
+        lastError = `HTTP ${response.status}`;
+      } catch (error) {
+        lastError = (error as Error).message;
+      }
+      return false;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+  if (answered) return;
   const logs = await runCommand('docker', ['logs', '--tail', '15', spec.name], { allowFailure: true });
   throw new Error(
     `registry: ${url} (${spec.name}) did not answer within ${timeoutMs / 1000} s (${lastError}).\n` +

@@ -15,6 +15,7 @@ import {
   type ShellOptions,
   type ShellStream,
 } from './sandbox-driver.js';
+import { waitUntil } from '../process/wait-until.js';
 
 const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([key, value]) => `${key}=${value}`);
 
@@ -109,22 +110,24 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async waitReady(containerId: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     let last = '';
-    while (Date.now() < deadline) {
-      const info = await this.docker.getContainer(containerId).inspect();
-      if (!info.State.Running) {
-        const logs = await this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: 20 });
-        throw new Error(`sandbox stopped while starting (exit ${info.State.ExitCode}): ${logs.toString('utf8').slice(-500)}`);
-      }
-      // A slow answer on a loaded host is not a failure: ask again until the deadline.
-      const result = await this.exec(containerId, ['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 }).catch(
-        (error: Error) => ({ exitCode: -1, stdout: '', stderr: error.message }),
-      );
-      if (result.exitCode === 0) return;
-      last = result.stderr.trim();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const ready = await waitUntil(
+      async () => {
+        const info = await this.docker.getContainer(containerId).inspect();
+        if (!info.State.Running) {
+          const logs = await this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: 20 });
+          throw new Error(`sandbox stopped while starting (exit ${info.State.ExitCode}): ${logs.toString('utf8').slice(-500)}`);
+        }
+        // A slow answer on a loaded host is not a failure: ask again until the deadline.
+        const result = await this.exec(containerId, ['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 }).catch(
+          (error: Error) => ({ exitCode: -1, stdout: '', stderr: error.message }),
+        );
+        last = result.stderr.trim();
+        return result.exitCode === 0;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+    if (ready) return;
     throw new Error(`the sandbox's Docker daemon did not answer within ${timeoutMs} ms (${last})`);
   }
 
@@ -188,7 +191,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       AttachStderr: true,
       Tty: true,
       WorkingDir: '/root',
-      Env: ['TERM=xterm-256color', 'LANG=C.UTF-8', 'HOME=/root'],
+      Env: ['TERM=xterm-256color', 'LANG=C.UTF-8', 'HOME=/root', ...(options.env ?? [])],
     });
     const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
     // Nobody else listens yet: without this an early stream error would be an uncaught exception (the
