@@ -19,14 +19,14 @@ describe('exitOnCrash', () => {
   it('logs an uncaught exception with its stack and exits non-zero', () => {
     const { status, event } = runChild('throw');
     expect(status).toBe(exitCodes.crashed);
-    expect(event).toMatchObject({ level: 'error', kind: 'uncaught-exception', error: 'boom from a timer' });
-    expect(event?.stack).toMatch(/boom from a timer\n\s+at /);
+    expect(event).toMatchObject({ level: 'error', kind: 'uncaught-exception', error: { message: 'boom from a timer' } });
+    expect((event?.error as { stack?: string }).stack).toMatch(/boom from a timer\n\s+at /);
   });
 
   it('does the same for an unhandled rejection', () => {
     const { status, event } = runChild('reject');
     expect(status).toBe(exitCodes.crashed);
-    expect(event).toMatchObject({ kind: 'unhandled-rejection', error: 'boom from a promise' });
-    expect(event?.stack).toMatch(/crash-child\.ts/);
+    expect(event).toMatchObject({ kind: 'unhandled-rejection', error: { message: 'boom from a promise' } });
+    expect((event?.error as { stack?: string }).stack).toMatch(/crash-child\.ts/);
   });
 });

@@ -8,7 +8,8 @@ import { exitCodes } from './exit-codes.js';
  */
 export function exitOnCrash(log: Logger, exit: (code: number) => void = (code) => process.exit(code)): void {
   const crash = (kind: string, error: unknown) => {
-    log.error('process.crashed', { kind, error, stack: error instanceof Error ? error.stack : undefined });
+    // The logger keeps an Error's message, type and stack.
+    log.error('process.crashed', { kind, error });
     exit(exitCodes.crashed);
   };
   process.on('uncaughtException', (error) => crash('uncaught-exception', error));

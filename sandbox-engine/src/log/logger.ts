@@ -1,6 +1,9 @@
+import pino from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
+/** The engine's log: events by name with fields, one JSON object per line. */
 export interface Logger {
   debug(event: string, fields?: LogFields): void;
   info(event: string, fields?: LogFields): void;
@@ -9,21 +12,34 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * Structured logs through pino: `{"level":"info","time":"…","event":"session.created",…}` per line
+ * on stderr (or to `write`). An `error` field keeps its message, type and stack; circular values
+ * are safe. Writes are synchronous, so the last line before a crash exit is not lost.
+ */
+export function createLogger(level: LogLevel = 'info', base: LogFields = {}, write?: (line: string) => unknown): Logger {
+  const destination = write ? { write: (line: string) => void write(line.replace(/\n$/, '')) } : pino.destination({ dest: 2, sync: true });
+  return wrap(
+    pino(
+      {
+        level,
+        base,
+        messageKey: 'event',
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        serializers: { error: pino.stdSerializers.err },
+      },
+      destination,
+    ),
+  );
+}
 
-/** Structured logs: one JSON event per line on stderr. */
-export function createLogger(level: LogLevel = 'info', base: LogFields = {}, write = (line: string) => process.stderr.write(line + '\n')): Logger {
-  const emit = (at: LogLevel, event: string, fields?: LogFields) => {
-    if (order[at] < order[level]) return;
-    const record: LogFields = { time: new Date().toISOString(), level: at, event, ...base, ...fields };
-    if (record.error instanceof Error) record.error = record.error.message;
-    write(JSON.stringify(record));
-  };
+function wrap(logger: pino.Logger): Logger {
   return {
-    debug: (event, fields) => emit('debug', event, fields),
-    info: (event, fields) => emit('info', event, fields),
-    warn: (event, fields) => emit('warn', event, fields),
-    error: (event, fields) => emit('error', event, fields),
-    child: (fields) => createLogger(level, { ...base, ...fields }, write),
+    debug: (event, fields) => logger.debug(fields ?? {}, event),
+    info: (event, fields) => logger.info(fields ?? {}, event),
+    warn: (event, fields) => logger.warn(fields ?? {}, event),
+    error: (event, fields) => logger.error(fields ?? {}, event),
+    child: (fields) => wrap(logger.child(fields)),
   };
 }
