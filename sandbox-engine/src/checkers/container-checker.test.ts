@@ -6,8 +6,16 @@ import { isPortPublished, readContainerInspect, type ContainerInspect } from './
 
 const runningJson = readFileSync(new URL('./fixtures/inspect-db-running.json', import.meta.url), 'utf8');
 
+/** The fields of `docker inspect`'s JSON that these tests change. */
+interface RawInspect {
+  State: Record<string, unknown>;
+  Config: { Image: string; Env: string[] | null };
+  HostConfig: { PortBindings: Record<string, unknown>; PublishAllPorts?: boolean };
+  NetworkSettings: { Ports: Record<string, unknown> };
+}
+
 /** `docker inspect db` of the running fixture, changed by `edit` (a deep copy each time). */
-function inspect(edit: (raw: any) => void = () => {}): ContainerInspect {
+function inspect(edit: (raw: RawInspect) => void = () => {}): ContainerInspect {
   const raw = JSON.parse(runningJson);
   edit(raw[0]);
   const container = readContainerInspect('db', { exitCode: 0, stdout: JSON.stringify(raw), stderr: '' });
@@ -17,7 +25,7 @@ function inspect(edit: (raw: any) => void = () => {}): ContainerInspect {
 
 /** What Docker 20.10 shows once the container stopped: no live port bindings. */
 function exited(code: number) {
-  return (raw: any) => {
+  return (raw: RawInspect) => {
     raw.State = { ...raw.State, Status: 'exited', Running: false, Pid: 0, ExitCode: code };
     raw.NetworkSettings.Ports = {};
   };
@@ -85,7 +93,7 @@ describe('judgeContainer', () => {
   });
 
   it('names each missing or different environment variable', () => {
-    const noUser = inspect((raw) => (raw.Config.Env = raw.Config.Env.filter((e: string) => !e.startsWith('POSTGRES_USER='))));
+    const noUser = inspect((raw) => (raw.Config.Env = raw.Config.Env?.filter((e) => !e.startsWith('POSTGRES_USER=')) ?? null));
     expect(judgeContainer(checker({ env: { POSTGRES_USER: 'docker' } }), noUser).message).toBe('db has no POSTGRES_USER=docker');
     const verdict = judgeContainer(checker({ env: { POSTGRES_USER: 'docker', POSTGRES_PASSWORD: 'secret', POSTGRES_DB: 'app' } }), inspect());
     expect(verdict.message).toBe('db has POSTGRES_PASSWORD=docker, expected POSTGRES_PASSWORD=secret\ndb has no POSTGRES_DB=app');

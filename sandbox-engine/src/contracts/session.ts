@@ -84,5 +84,18 @@ export type ApiError = z.infer<typeof apiErrorSchema>;
 /** Every HTTP answer and socket ack: either data or an error, never both. */
 export type Result<T> = { data: T } | { error: ApiError };
 
+/** The schema of a `Result` whose data `data` describes: what a client parses an answer with. */
+export function resultSchema<T extends z.ZodTypeAny>(data: T) {
+  return z.union([z.object({ data }).strict(), z.object({ error: apiErrorSchema }).strict()]);
+}
+
 /** POST /api/sessions: the sandbox, a place in line (HTTP 202), or an error. */
-export type StartSessionResult = { data: SessionInfo } | { queued: QueuePosition } | { error: ApiError };
+export const startSessionResultSchema = z.union([
+  z.object({ data: sessionInfoSchema }).strict(),
+  z.object({ queued: queuePositionSchema }).strict(),
+  z.object({ error: apiErrorSchema }).strict(),
+]);
+export type StartSessionResult = z.infer<typeof startSessionResultSchema>;
+
+/** DELETE /api/sessions/:lesson ("End sandbox"). */
+export const endSessionResultSchema = resultSchema(z.object({ ended: z.boolean() }));

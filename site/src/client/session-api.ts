@@ -1,4 +1,10 @@
-import type { ApiError, QueuePosition, Result, SessionInfo, StartSessionResult } from '../../../sandbox-engine/src/contracts/session.js';
+import {
+  endSessionResultSchema,
+  startSessionResultSchema,
+  type ApiError,
+  type Result,
+  type StartSessionResult,
+} from '../../../sandbox-engine/src/contracts/session.js';
 import { learnerHeaders } from './learner-key.ts';
 
 const NETWORK_ERROR: ApiError = {
@@ -25,9 +31,10 @@ export async function createSession(lesson: string, options: { move?: boolean } 
   } catch {
     return { error: NETWORK_ERROR };
   }
-  const body = await response.json().catch(() => undefined);
-  if (isQueued(body) && response.status === 202) return body;
-  if (isResult(body)) {
+  const answer = startSessionResultSchema.safeParse(await response.json().catch(() => undefined));
+  if (answer.success) {
+    const body = answer.data;
+    if ('queued' in body && response.status === 202) return body;
     if ('data' in body && response.ok) return body;
     if ('error' in body) return body;
   }
@@ -48,8 +55,8 @@ export async function endSession(lesson: string, fetchImpl: typeof fetch = fetch
       credentials: 'same-origin',
       headers: { accept: 'application/json', ...learnerHeaders() },
     });
-    const body = (await response.json().catch(() => undefined)) as Result<{ ended: boolean }> | undefined;
-    return body && ('data' in body || 'error' in body) ? body : { error: { ...NETWORK_ERROR, message: `The server answered HTTP ${response.status}.` } };
+    const answer = endSessionResultSchema.safeParse(await response.json().catch(() => undefined));
+    return answer.success ? answer.data : { error: { ...NETWORK_ERROR, message: `The server answered HTTP ${response.status}.` } };
   } catch {
     return { error: NETWORK_ERROR };
   }
@@ -58,23 +65,4 @@ export async function endSession(lesson: string, fetchImpl: typeof fetch = fetch
 /** Leaves the waiting line (the page is closing); best effort. */
 export function leaveQueue(fetchImpl: typeof fetch = fetch): void {
   void fetchImpl('/api/sessions/queue', { method: 'DELETE', keepalive: true, credentials: 'same-origin', headers: learnerHeaders() }).catch(() => undefined);
-}
-
-function isQueued(body: unknown): body is { queued: QueuePosition } {
-  if (typeof body !== 'object' || body === null || !('queued' in body)) return false;
-  const queued = (body as { queued: unknown }).queued as QueuePosition | null;
-  return typeof queued === 'object' && queued !== null && typeof queued.position === 'number' && typeof queued.pollMs === 'number';
-}
-
-function isResult(body: unknown): body is Result<SessionInfo> {
-  if (typeof body !== 'object' || body === null) return false;
-  if ('error' in body) {
-    const error = (body as { error: unknown }).error;
-    return typeof error === 'object' && error !== null && typeof (error as ApiError).message === 'string';
-  }
-  if ('data' in body) {
-    const data = (body as { data: unknown }).data;
-    return typeof data === 'object' && data !== null && Array.isArray((data as SessionInfo).passedSteps);
-  }
-  return false;
 }

@@ -28,6 +28,11 @@ describe('WorkspaceApi', () => {
     expect('error' in result && result.error).toMatchObject({ code: 'http-502', status: 502 });
   });
 
+  it('refuses data that does not match the contract', async () => {
+    const api = new WorkspaceApi('x', fakeFetch(200, { data: { path: 'a', content: 42 } }));
+    expect(await api.read('a')).toEqual({ error: { code: 'http-200', message: 'The server answered HTTP 200.', status: 200 } });
+  });
+
   it('turns a network failure into an error', async () => {
     const api = new WorkspaceApi('x', (async () => {
       throw new TypeError('offline');

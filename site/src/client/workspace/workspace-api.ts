@@ -1,10 +1,16 @@
+import type { ZodType, ZodTypeDef } from 'zod';
 import { learnerHeaders } from '../learner-key.ts';
-import type {
-  DirectoryListing,
-  FileContent,
-  PortList,
-  WriteFileRequest,
-  WriteFileResult,
+import { resultSchema } from '../../../../sandbox-engine/src/contracts/session.js';
+import {
+  directoryListingSchema,
+  fileContentSchema,
+  portListSchema,
+  writeFileResultSchema,
+  type DirectoryListing,
+  type FileContent,
+  type PortList,
+  type WriteFileRequest,
+  type WriteFileResult,
 } from '../../../../sandbox-engine/src/contracts/workspace.js';
 
 /** An error from the workspace API: the engine's code ('conflict', 'not-found', …) and HTTP status. */
@@ -31,22 +37,23 @@ export class WorkspaceApi {
   }
 
   list(path: string, all = false): Promise<WorkspaceResult<DirectoryListing>> {
-    return this.#call(`/list?path=${encodeURIComponent(path)}${all ? '&all=1' : ''}`);
+    return this.#call(`/list?path=${encodeURIComponent(path)}${all ? '&all=1' : ''}`, directoryListingSchema);
   }
 
   read(path: string): Promise<WorkspaceResult<FileContent>> {
-    return this.#call(`/file?path=${encodeURIComponent(path)}`);
+    return this.#call(`/file?path=${encodeURIComponent(path)}`, fileContentSchema);
   }
 
   write(request: WriteFileRequest): Promise<WorkspaceResult<WriteFileResult>> {
-    return this.#call('/file', { method: 'PUT', body: JSON.stringify(request) });
+    return this.#call('/file', writeFileResultSchema, { method: 'PUT', body: JSON.stringify(request) });
   }
 
   ports(): Promise<WorkspaceResult<PortList>> {
-    return this.#call('/ports');
+    return this.#call('/ports', portListSchema);
   }
 
-  async #call<T>(path: string, init: RequestInit = {}): Promise<WorkspaceResult<T>> {
+  /** Calls the API and parses its answer with `schema` (the data) or the engine's error schema. */
+  async #call<T>(path: string, schema: ZodType<T, ZodTypeDef, unknown>, init: RequestInit = {}): Promise<WorkspaceResult<T>> {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.#base}${path}`, {
@@ -58,10 +65,13 @@ export class WorkspaceApi {
     } catch {
       return { error: { code: 'network', message: 'Could not reach the Dockyard server.', status: 0 } };
     }
-    const body = (await response.json().catch(() => undefined)) as { data?: T; error?: { code?: unknown; message?: unknown } } | undefined;
-    if (response.ok && body && 'data' in body) return { data: body.data as T };
-    const code = typeof body?.error?.code === 'string' ? body.error.code : `http-${response.status}`;
-    const message = typeof body?.error?.message === 'string' ? body.error.message : `The server answered HTTP ${response.status}.`;
-    return { error: { code, message, status: response.status } };
+    const answer = resultSchema(schema).safeParse(await response.json().catch(() => undefined));
+    // `as T`: zod cannot name the output of a generic schema; `schema` has just parsed this data.
+    if (answer.success && 'data' in answer.data && response.ok) return { data: answer.data.data as T };
+    if (answer.success && 'error' in answer.data) {
+      const { code, message } = answer.data.error;
+      return { error: { code, message, status: response.status } };
+    }
+    return { error: { code: `http-${response.status}`, message: `The server answered HTTP ${response.status}.`, status: response.status } };
   }
 }
