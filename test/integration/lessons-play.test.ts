@@ -22,6 +22,7 @@ describe('lessons played on real sandboxes', () => {
     const lines: string[] = [];
     const [result] = await testLessons([lesson], {
       sessions: test.engine.sessions,
+      driver: test.engine.driver,
       // Generous: several lessons share two cores here.
       runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: 30_000 }),
       print: (line) => lines.push(line),

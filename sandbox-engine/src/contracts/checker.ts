@@ -24,6 +24,13 @@ const checkerBase = {
     .max(120_000)
     .optional()
     .describe('milliseconds before this check is cut and reported as timed out (default 10000)'),
+  /** Holds from an earlier step (a container that must still be running): lessons:test lets it pass before the solution. */
+  carriedOver: z
+    .boolean()
+    .optional()
+    .describe(
+      'true: this check already passes before the step, from an earlier step or the starting files (e.g. a container that must still be running); npm run lessons:test does not require it to fail before the solution',
+    ),
 };
 
 export const containerCheckerSchema = z

@@ -78,6 +78,16 @@ describe('lessonFrontmatterSchema', () => {
     expect(issues(lesson)).toEqual(['minutes: Number must be greater than or equal to 1', 'steps.1.id: duplicate step id "start-the-database"']);
   });
 
+  it('accepts carried-over checks beside one that shows the step was done, not a step of carried-over checks only', () => {
+    const lesson = goodLesson();
+    (lesson.steps[1]!.checks[2] as { carriedOver?: boolean }).carriedOver = true;
+    expect(issues(lesson)).toEqual([]);
+    for (const check of lesson.steps[1]!.checks) (check as { carriedOver?: boolean }).carriedOver = true;
+    expect(issues(lesson)).toEqual([
+      'steps.1.checks: every check is carriedOver: at least one must fail before the solution and pass after it, to show the step was done',
+    ]);
+  });
+
   it('rejects unknown fields and an image without a tag', () => {
     expect(issues({ ...goodLesson(), images: ['postgres'], author: 'me' })).toEqual([
       'images.0: must be name:tag, e.g. postgres:15',

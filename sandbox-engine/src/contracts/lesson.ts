@@ -49,6 +49,13 @@ export const lessonFrontmatterSchema = z
             ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index, 'id'], message: `duplicate step id "${step.id}"` });
           }
           seen.add(step.id);
+          if (step.checks.length > 0 && step.checks.every((check) => check.carriedOver)) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: [index, 'checks'],
+              message: 'every check is carriedOver: at least one must fail before the solution and pass after it, to show the step was done',
+            });
+          }
         });
       })
       .describe('in the order they appear in the body'),

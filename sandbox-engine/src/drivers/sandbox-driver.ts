@@ -33,6 +33,8 @@ export interface ExecResult {
 export interface ShellOptions {
   cols: number;
   rows: number;
+  /** More environment variables of the shell, NAME=value (the learner's terminal sets none). */
+  env?: string[];
 }
 
 /** An interactive shell in a sandbox: a raw TTY stream. */

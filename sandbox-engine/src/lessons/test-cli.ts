@@ -19,6 +19,7 @@ async function main() {
   try {
     const results = await testLessons(lessons, {
       sessions: engine.sessions,
+      driver: engine.driver,
       runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: config.CHECK_TIMEOUT_MS }),
       print: (line) => console.log(line),
     });
