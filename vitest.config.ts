@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['sandbox-engine/src/**/*.test.ts', 'infra/**/*.test.ts', 'site/src/**/*.test.ts'],
+          include: ['sandbox-engine/src/**/*.test.ts', 'infra/**/*.test.ts', 'cli/**/*.test.ts', 'site/src/**/*.test.ts'],
         },
       },
       {

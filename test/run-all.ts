@@ -89,7 +89,7 @@ async function main() {
   await commandSuite('lint', 'npx', ['eslint', '.']);
   await commandSuite('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
   await commandSuite('site:check', 'npx', ['astro', 'check', '--root', 'site']);
-  await commandSuite('lessons:check', 'npx', ['tsx', 'sandbox-engine/src/lessons/check-cli.ts']);
+  await commandSuite('lessons:check', 'npx', ['tsx', 'cli/lessons-check.ts']);
   for (const project of ['unit', 'integration', 'security', 'e2e']) {
     await vitestSuite(project);
     if (project === 'security') await printSecuritySummary();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { outputTail } from './output-tail.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../process/shell-quote.js';
 import type { ShellResult } from './sandbox-shell.js';
 
 const portBindingsSchema = z

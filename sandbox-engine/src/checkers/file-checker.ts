@@ -5,7 +5,7 @@ import { failed, passed, type CheckVerdict } from './check-verdict.js';
 import { compilePattern } from './compile-pattern.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './default-check-timeout.js';
 import type { SandboxShell } from './sandbox-shell.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../process/shell-quote.js';
 
 /** Largest file content a check reads (the tail beyond it is ignored). */
 const MAX_READ_BYTES = 1024 * 1024;

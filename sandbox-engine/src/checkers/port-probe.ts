@@ -1,4 +1,4 @@
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../process/shell-quote.js';
 
 /** Seconds a probe may wait for an answer: a second less than the check's budget, at least one. */
 export function probeSeconds(timeoutMs: number, atMost = Number.POSITIVE_INFINITY): number {

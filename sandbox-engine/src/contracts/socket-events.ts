@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { ApiError, Result, SessionInfo } from './session.js';
 import type { StepResult } from './checker.js';
-import type { TerminalInfo } from './workspace.js';
+import { terminalIdSchema, type TerminalInfo } from './workspace.js';
 
 /** Largest single terminal input message; the client splits bigger pastes. */
 export const MAX_INPUT_CHARS = 16 * 1024;
 
-export const terminalIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/);
 
 export const terminalAttachSchema = z
   .object({

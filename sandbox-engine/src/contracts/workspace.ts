@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { terminalIdSchema } from './socket-events.js';
+
+export const terminalIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/);
 
 /** The learner's working directory in the sandbox: the file tree's root; nothing outside it is served. */
 export const WORKDIR = '/root';

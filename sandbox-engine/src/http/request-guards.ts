@@ -3,7 +3,7 @@ import type { Config } from '../config/config-schema.js';
 import { KeyedTokenBuckets } from '../limits/token-bucket.js';
 import type { Logger } from '../log/logger.js';
 import { SessionError } from '../sessions/session-errors.js';
-import { clientAddress } from './client-address.js';
+import { clientAddress } from '../limits/client-address.js';
 import { originAllowed } from './origin-policy.js';
 import { sendError } from './send-error.js';
 

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { SessionAdmission } from '../sessions/session-admission.js';
 import { SessionError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
-import { clientAddress } from './client-address.js';
+import { clientAddress } from '../limits/client-address.js';
 import { requireLearner, requireSession } from './learner-auth.js';
 import { sendError } from './send-error.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { terminalIdSchema } from '../contracts/socket-events.js';
+import { terminalIdSchema } from '../contracts/workspace.js';
 import type { Logger } from '../log/logger.js';
 import type { OutputChunk } from '../terminal/scrollback-buffer.js';
 import { readTerminalJournal, resumeOutput, RESTART_NOTICE, TerminalJournal, type OutputRecorder } from '../terminal/terminal-journal.js';

@@ -16,7 +16,7 @@ import {
 } from '../contracts/socket-events.js';
 import { terminalCloseSchema, terminalOpenSchema, terminalRenameSchema } from '../contracts/workspace.js';
 import type { SandboxShell } from '../checkers/sandbox-shell.js';
-import { clientAddress } from '../http/client-address.js';
+import { clientAddress } from '../limits/client-address.js';
 import { socketAuthSchema } from '../contracts/session.js';
 import type { Logger } from '../log/logger.js';
 import type { Session } from '../sessions/session.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pack } from 'tar-stream';
 import { MAX_EDITABLE_BYTES, type DirectoryListing, type FileContent, type FileEntry, type WriteFileRequest, type WriteFileResult } from '../contracts/workspace.js';
-import { shellQuote } from '../checkers/shell-quote.js';
+import { shellQuote } from '../process/shell-quote.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import { WorkspaceError } from './workspace-error.js';
 import { isInsideWorkdir, resolveWorkspacePath, toWorkspacePath } from './workspace-path.js';

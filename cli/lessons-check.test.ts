@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 
-/** Runs `tsx check-cli.ts DIR...` from the repository root. */
+/** Runs `tsx cli/lessons-check.ts DIR...` from the repository root. */
 async function check(...dirs: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ['sandbox-engine/src/lessons/check-cli.ts', ...dirs.map((dir) => `sandbox-engine/src/lessons/fixtures/${dir}`)];
+  const args = ['cli/lessons-check.ts', ...dirs.map((dir) => `sandbox-engine/src/lessons/fixtures/${dir}`)];
   try {
     const { stdout, stderr } = await run('node_modules/.bin/tsx', args, { cwd: root });
     return { code: 0, stdout, stderr };

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { runStepChecks } from '../checkers/run-step-checks.js';
-import { createEngine } from '../app/create-engine.js';
-import { loadConfig } from '../config/load-config.js';
-import { createLogger } from '../log/logger.js';
-import { testLessons } from './test-lessons.js';
+import { runStepChecks } from '../sandbox-engine/src/checkers/run-step-checks.js';
+import { createEngine } from '../sandbox-engine/src/app/create-engine.js';
+import { loadConfig } from '../sandbox-engine/src/config/load-config.js';
+import { createLogger } from '../sandbox-engine/src/log/logger.js';
+import { testLessons } from '../sandbox-engine/src/lessons/test-lessons.js';
 
 /** `npm run lessons:test [slug...]`: plays every lesson (or those named) in real sandboxes. */
 async function main() {

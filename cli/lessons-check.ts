@@ -5,11 +5,11 @@
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findCatalogImage } from '../../../infra/images/catalog.js';
-import { formatLessonProblem } from './lesson-problem.js';
-import { lintLessons } from './lint-lessons.js';
+import { findCatalogImage } from '../infra/images/catalog.js';
+import { formatLessonProblem } from '../sandbox-engine/src/lessons/lesson-problem.js';
+import { lintLessons } from '../sandbox-engine/src/lessons/lint-lessons.js';
 
-const repoLessons = fileURLToPath(new URL('../../../lessons', import.meta.url));
+const repoLessons = fileURLToPath(new URL('../lessons', import.meta.url));
 const args = process.argv.slice(2);
 const dirs = args.length > 0 ? args : [relative(process.cwd(), repoLessons) || '.'];
 
