@@ -5,7 +5,7 @@ export const REGISTRY_CONTAINER = 'dockyard-registry';
 export const REGISTRY_PUSH_CONTAINER = 'dockyard-registry-push';
 export const REGISTRY_VOLUME = 'dockyard-registry-data';
 export const REGISTRY_IMAGE = 'dockyard/registry:latest';
-export const DEFAULT_REGISTRY_PORT = 5000;
+export { DEFAULT_REGISTRY_PORT } from '../../sandbox-engine/src/config/config-schema.js';
 
 /** `postgres:15` → repository `library/postgres`, tag `15` (Docker Hub's naming, which mirrors use). */
 export function mirrorRepository(ref: string): { repository: string; tag: string } {

@@ -1,7 +1,7 @@
 import type { CommandChecker } from '../contracts/checker.js';
 import { failed, passed, type CheckVerdict } from './check-verdict.js';
 import { compilePattern } from './compile-pattern.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from './default-check-timeout.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 import { joinOutput, outputTail } from './output-tail.js';
 import type { SandboxShell, ShellResult } from './sandbox-shell.js';
 

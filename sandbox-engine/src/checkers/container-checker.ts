@@ -7,7 +7,7 @@ import {
   readContainerInspect,
   type ContainerInspect,
 } from './container-inspect.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from './default-check-timeout.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 import { sameImageRef } from './image-ref.js';
 import type { SandboxShell } from './sandbox-shell.js';
 

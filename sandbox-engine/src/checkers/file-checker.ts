@@ -3,7 +3,7 @@ import type { FileChecker } from '../contracts/checker.js';
 import { WORKDIR } from '../contracts/workspace.js';
 import { failed, passed, type CheckVerdict } from './check-verdict.js';
 import { compilePattern } from './compile-pattern.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from './default-check-timeout.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 import type { SandboxShell } from './sandbox-shell.js';
 import { shellQuote } from '../process/shell-quote.js';
 

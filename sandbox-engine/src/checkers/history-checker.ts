@@ -2,7 +2,7 @@ import type { HistoryChecker } from '../contracts/checker.js';
 import { failed, passed, type CheckVerdict } from './check-verdict.js';
 import { commandLabel } from './command-checker.js';
 import { compilePattern } from './compile-pattern.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from './default-check-timeout.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 import type { SandboxShell } from './sandbox-shell.js';
 
 /** The sandbox shell appends each command here as the next prompt shows (PROMPT_COMMAND='history -a'). */

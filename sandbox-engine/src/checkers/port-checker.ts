@@ -8,7 +8,7 @@ import {
   readContainerInspect,
   type ContainerInspect,
 } from './container-inspect.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from './default-check-timeout.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 import { outputTail } from './output-tail.js';
 import {
   httpProbeCommand,

@@ -1,7 +1,7 @@
 import type { Checker, CheckOutcome, StepResult } from '../contracts/checker.js';
 import type { Step } from '../contracts/lesson.js';
 import { evaluateChecker } from './checker-registry.js';
-import { DEFAULT_CHECK_TIMEOUT_MS } from './default-check-timeout.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 import { runWithTimeout } from './run-with-timeout.js';
 import type { SandboxShell } from './sandbox-shell.js';
 

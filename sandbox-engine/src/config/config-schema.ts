@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
+
+/** The local registry mirror's port, unless REGISTRY_PORT says otherwise (infra and engine). */
+export const DEFAULT_REGISTRY_PORT = 5000;
 import { sandboxDaemonLayout } from '../isolation/sandbox-daemon-layout.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -79,8 +83,8 @@ export const configSchema = z
     MAX_LIFETIME_SECONDS: positiveInt(2 * 60 * 60),
     WARN_BEFORE_SECONDS: positiveInt(5 * 60),
     SANDBOX_READY_TIMEOUT_SECONDS: positiveInt(60),
-    CHECK_TIMEOUT_MS: positiveInt(10_000),
-    REGISTRY_PORT: z.coerce.number().int().min(1).max(65535).default(5000),
+    CHECK_TIMEOUT_MS: positiveInt(DEFAULT_CHECK_TIMEOUT_MS),
+    REGISTRY_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_REGISTRY_PORT),
     /** Output kept per terminal for reconnects (characters). */
     SCROLLBACK_CHARS: positiveInt(256 * 1024),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

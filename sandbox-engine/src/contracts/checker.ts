@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** How long a check may take when neither the checker nor the engine's CHECK_TIMEOUT_MS says otherwise. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
 /** A regular expression given as a string; rejected at validation time when it does not compile. */
 export const regexSourceSchema = z
   .string()
@@ -23,7 +26,7 @@ const checkerBase = {
     .min(100)
     .max(120_000)
     .optional()
-    .describe('milliseconds before this check is cut and reported as timed out (default 10000)'),
+    .describe(`milliseconds before this check is cut and reported as timed out (default ${DEFAULT_CHECK_TIMEOUT_MS})`),
   /** Holds from an earlier step (a container that must still be running): lessons:test lets it pass before the solution. */
   carriedOver: z
     .boolean()

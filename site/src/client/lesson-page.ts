@@ -8,6 +8,8 @@ import { wireCodeBlocks } from './code-blocks.ts';
 import { TerminalDeck } from './terminal-deck.ts';
 import { findTerminal, nameForRef } from './terminal-ref.ts';
 import { PanelViews } from './panel-views.ts';
+import { PanelCollapse } from './panel-collapse.ts';
+import { SplitHandle } from './split-handle.ts';
 import { Workspace } from './workspace/workspace.ts';
 
 const FIRST_PROMPT_WAIT_MS = 5_000;
@@ -29,6 +31,8 @@ function mountLessonPage(root: HTMLElement): void {
   const overlay = new TerminalOverlay(find('[data-terminal-overlay]'));
   const toasts = new Toasts(find('[data-toasts]'));
   const views = new PanelViews(find('[data-terminal-panel]'));
+  const collapse = new PanelCollapse(find('[data-terminal-panel]'), find('[data-action="toggle-panel"]'), () => deck.fit(true));
+  new SplitHandle(find('[data-split-handle]'), root);
   const workspace = new Workspace(find('[data-terminal-panel]'), lesson, views);
   let sessionId: string | undefined;
   let everAttached = false;
@@ -103,7 +107,17 @@ function mountLessonPage(root: HTMLElement): void {
   const steps = new StepsView(root, (stepId) => transport.check(stepId));
 
   views.onChange((view) => {
-    if (view !== 'editor') deck.fit();
+    if (view !== 'editor') deck.fit(view === 'terminal');
+  });
+  // On a narrow screen a folded sandbox column unfolds when one of its tabs is chosen.
+  find('[data-terminal-panel] [role="tablist"]').addEventListener('click', () => collapse.expand());
+
+  /** "Skip to terminal", the page's second link: into the shown terminal, wherever the column is. */
+  document.querySelector('[data-skip-to-terminal]')?.addEventListener('click', (event) => {
+    event.preventDefault();
+    collapse.expand();
+    views.show('terminal');
+    deck.focus();
   });
 
   /** Opens another terminal (named, for a block's `terminal=`) and shows it. */
@@ -134,6 +148,7 @@ function mountLessonPage(root: HTMLElement): void {
     let id: string | undefined = MAIN_TERMINAL;
     if (ref) id = findTerminal(transport.terminals, ref)?.terminalId ?? (await openNamed(nameForRef(ref)));
     if (!id) return;
+    collapse.expand();
     if (views.current !== 'terminal' && window.matchMedia('(max-width: 60rem)').matches) views.show('terminal');
     deck.show(id);
     // A terminal just opened has no prompt yet: wait for it, so the command is not echoed twice.

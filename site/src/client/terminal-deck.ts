@@ -69,7 +69,7 @@ export class TerminalDeck {
     if (!this.#views.has(terminalId)) return;
     this.#active = terminalId;
     for (const [id, view] of this.#views) view.host.hidden = id !== terminalId;
-    this.#views.get(terminalId)?.terminal.fit();
+    this.#views.get(terminalId)?.terminal.fit(true);
     this.#render();
   }
 
@@ -91,8 +91,9 @@ export class TerminalDeck {
     return this.#views.get(this.#active)?.terminal.size ?? { cols: 80, rows: 24 };
   }
 
-  fit(): void {
-    this.#views.get(this.#active)?.terminal.fit();
+  /** Refits the shown terminal; `toBottom` also scrolls it to its prompt. */
+  fit(toBottom = false): void {
+    this.#views.get(this.#active)?.terminal.fit(toBottom);
   }
 
   /** A new sandbox: main is cleared, the others are gone. */
@@ -107,9 +108,12 @@ export class TerminalDeck {
     const host = document.createElement('div');
     host.className = 'terminal-host';
     host.dataset.terminalId = terminalId;
+    // A group, so that its label (the terminal's name, set in #render) reaches screen readers.
+    host.setAttribute('role', 'group');
     this.hosts.append(host);
     // xterm measures its character cell when opened: open it visible, then hide it if need be.
-    const terminal = new LessonTerminal(host);
+    const hint = this.hosts.closest('[role="tabpanel"]')?.querySelector('[data-terminal-hint]')?.id;
+    const terminal = new LessonTerminal(host, hint);
     host.hidden = terminalId !== this.#active;
     terminal.onInput((data) => this.wiring.input(terminalId, data));
     terminal.onResize(debounce((size) => this.wiring.resize(terminalId, size), 150));

@@ -34,6 +34,9 @@ const theme: ITheme = {
   brightWhite: '#f0f6fc',
 };
 
+/** How long an Escape waits for a Tab (Escape then Tab leaves the terminal) before the shell gets it. */
+const ESCAPE_WAIT_MS = 1000;
+
 /**
  * The lesson terminal: xterm.js (DOM renderer, screen-reader mode) fitted to its host element.
  * It knows nothing about sockets: input and size changes go out through callbacks.
@@ -43,8 +46,13 @@ export class LessonTerminal {
   readonly #fit = new FitAddon();
   readonly #observer: ResizeObserver;
   #frame = 0;
+  /** The next fit scrolls to the prompt (the terminal was at its bottom before its size changed). */
+  #toBottom = false;
+  /** An Escape held back while it waits for a Tab. */
+  #escapeTimer: number | undefined;
 
-  constructor(host: HTMLElement) {
+  /** `describedBy`: the id of the text that says how to leave the terminal from the keyboard. */
+  constructor(host: HTMLElement, describedBy?: string) {
     this.#terminal = new Terminal({
       screenReaderMode: true,
       fontSize: 14,
@@ -57,9 +65,19 @@ export class LessonTerminal {
     this.#terminal.loadAddon(this.#fit);
     this.#terminal.open(host);
     this.#terminal.attachCustomKeyEventHandler((event) => this.#handleKey(event));
-    this.#observer = new ResizeObserver(() => this.fit());
+    if (describedBy) this.#terminal.textarea?.setAttribute('aria-describedby', describedBy);
+    this.#terminal.textarea?.addEventListener('blur', () => this.#sendHeldEscape());
+    // A host that grows makes the browser clamp xterm's scroll position, which xterm reads as the
+    // learner scrolling up: a terminal at its prompt before a resize is put back at it.
+    this.#observer = new ResizeObserver(() => this.fit(this.atBottom));
     this.#observer.observe(host);
     this.fit();
+  }
+
+  /** True when the prompt's end of the output is on screen (the learner has not scrolled up). */
+  get atBottom(): boolean {
+    const buffer = this.#terminal.buffer.active;
+    return buffer.viewportY >= buffer.baseY;
   }
 
   get size(): TerminalSize {
@@ -88,18 +106,25 @@ export class LessonTerminal {
     this.#terminal.focus();
   }
 
-  /** Refits on the next frame (coalesces bursts of resize notifications). */
-  fit(): void {
+  /**
+   * Refits on the next frame (coalesces bursts of resize notifications); `toBottom` then scrolls
+   * to the prompt, e.g. when the terminal is shown again. A hidden terminal keeps both for later.
+   */
+  fit(toBottom = false): void {
+    this.#toBottom ||= toBottom;
     cancelAnimationFrame(this.#frame);
     this.#frame = requestAnimationFrame(() => {
       const host = this.#terminal.element?.parentElement;
       if (!host || host.clientWidth === 0 || host.clientHeight === 0) return;
       this.#fit.fit();
+      if (this.#toBottom) this.#terminal.scrollToBottom();
+      this.#toBottom = false;
     });
   }
 
   dispose(): void {
     cancelAnimationFrame(this.#frame);
+    window.clearTimeout(this.#escapeTimer);
     this.#observer.disconnect();
     this.#terminal.dispose();
   }
@@ -110,6 +135,7 @@ export class LessonTerminal {
    * Returning false keeps xterm from turning the key into terminal input.
    */
   #handleKey(event: KeyboardEvent): boolean {
+    if (event.type === 'keydown' && this.#escapeThenTab(event) === false) return false;
     if (!event.ctrlKey || event.altKey || event.metaKey) return true;
     const key = event.key.toLowerCase();
     if (key === 'v') return false;
@@ -123,5 +149,34 @@ export class LessonTerminal {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Leaving the terminal from the keyboard: xterm keeps Tab for the shell's completion, so Escape
+   * then Tab (or Shift+Tab) moves the focus on, as the hint under the terminal says. The Escape is
+   * held back a moment for that Tab: when the Tab comes, neither key reaches the shell (whose line
+   * editor would read a pending Escape as Meta on the next key, even on a Run); any other key, the
+   * end of the wait, or the focus leaving sends the Escape first. False: xterm ignores the key.
+   */
+  #escapeThenTab(event: KeyboardEvent): false | undefined {
+    if (event.key === 'Shift' || event.key === 'Control' || event.key === 'Alt' || event.key === 'Meta' || event.isComposing) return undefined;
+    const modified = event.ctrlKey || event.altKey || event.metaKey;
+    if (this.#escapeTimer !== undefined && event.key === 'Tab' && !modified) {
+      window.clearTimeout(this.#escapeTimer);
+      this.#escapeTimer = undefined;
+      return false; // not prevented: the browser moves the focus
+    }
+    this.#sendHeldEscape();
+    if (event.key !== 'Escape' || modified || event.shiftKey) return undefined;
+    event.preventDefault();
+    this.#escapeTimer = window.setTimeout(() => this.#sendHeldEscape(), ESCAPE_WAIT_MS);
+    return false;
+  }
+
+  #sendHeldEscape(): void {
+    if (this.#escapeTimer === undefined) return;
+    window.clearTimeout(this.#escapeTimer);
+    this.#escapeTimer = undefined;
+    this.#terminal.input('\x1b', true);
   }
 }

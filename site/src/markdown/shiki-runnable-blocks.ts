@@ -6,6 +6,15 @@ export function isRunnableMeta(meta: string | undefined): boolean {
   return /(?:^|\s)run(?:\s|$)/.test(meta ?? '');
 }
 
+/**
+ * True for a fence that shows what a command prints: ```text (also `txt`, `plaintext`, `output`), or
+ * any fence with the word `output` in its meta. Never a block with `run`.
+ */
+export function isOutputBlock(lang: string | undefined, meta: string | undefined): boolean {
+  if (isRunnableMeta(meta)) return false;
+  return /^(?:text|txt|plaintext|output)$/.test(lang ?? '') || /(?:^|\s)output(?:\s|$)/.test(meta ?? '');
+}
+
 /** The optional `label="..."` of a fence (```sql run label="psql"), shown instead of the language. */
 export function labelFromMeta(meta: string | undefined): string | undefined {
   const match = /(?:^|\s)label=(?:"([^"]*)"|(\S+))/.exec(meta ?? '');
@@ -25,19 +34,35 @@ export function terminalFromMeta(meta: string | undefined): string | undefined {
 /**
  * Shiki transformer for fenced blocks marked `run`: marks the `pre` with data-run and wraps it
  * with a toolbar holding "Run" and "Copy" buttons (wired by site/src/client/code-blocks.ts).
- * Blocks without `run` (output samples) are left alone. A `terminal=` block carries its terminal in
- * data-terminal, and its toolbar says which terminal it runs in.
+ * A `terminal=` block carries its terminal in data-terminal, and its toolbar says which terminal it
+ * runs in. Output samples (isOutputBlock) become a figure captioned "Output", without the theme's
+ * colours (the stylesheet draws them light, unlike anything runnable); other blocks are left alone.
  */
 export function runnableCodeBlocks(): ShikiTransformer {
+  const output = (options: { lang?: unknown; meta?: { __raw?: string } }) =>
+    isOutputBlock(typeof options.lang === 'string' ? options.lang : undefined, options.meta?.__raw);
   return {
     name: 'dockyard:runnable-code-blocks',
     pre(node) {
       if (isRunnableMeta(this.options.meta?.__raw)) node.properties['data-run'] = '';
+      if (output(this.options)) {
+        node.properties['data-output'] = '';
+        node.properties.style = 'overflow-x: auto;';
+      }
+    },
+    span(node) {
+      if (output(this.options)) delete node.properties.style;
     },
     root(root) {
-      if (!isRunnableMeta(this.options.meta?.__raw)) return;
       const pre = root.children.find((child): child is Element => child.type === 'element' && child.tagName === 'pre');
       if (!pre) return;
+      if (output(this.options)) {
+        root.children = [
+          element('figure', { class: 'output-block', 'data-output-block': '' }, [element('figcaption', { class: 'output-label' }, [text('Output')]), pre]),
+        ];
+        return;
+      }
+      if (!isRunnableMeta(this.options.meta?.__raw)) return;
       const language = typeof this.options.lang === 'string' ? this.options.lang : '';
       const label = labelFromMeta(this.options.meta?.__raw) ?? language;
       const terminal = terminalFromMeta(this.options.meta?.__raw);

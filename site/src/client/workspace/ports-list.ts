@@ -1,9 +1,11 @@
 import type { PortList, PublishedPort } from '../../../../sandbox-engine/src/contracts/workspace.js';
 import { portLabel, portsKey, previewUrl } from './preview-url.ts';
+import { notPreviewable } from './web-ports.ts';
 
 /**
- * The ports containers publish in the sandbox, as buttons "Open port 32768 (web:80)"; UDP ports are
- * listed but cannot be opened in a browser. Redraws only when the list changes.
+ * The ports containers publish in the sandbox, as buttons "Open port 32768 (web:80)"; UDP ports and
+ * well-known non-web services (PostgreSQL's 5432, …) are listed with a note but cannot be opened
+ * in a browser. Redraws only when the list changes.
  */
 export class PortsList {
   #key: string | undefined;
@@ -17,7 +19,7 @@ export class PortsList {
   ) {
     element.addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-host-port]');
-      const port = this.#ports.find((candidate) => String(candidate.hostPort) === button?.dataset.hostPort && candidate.protocol === 'tcp');
+      const port = this.#ports.find((candidate) => String(candidate.hostPort) === button?.dataset.hostPort && !notPreviewable(candidate));
       if (port) this.open(port, this.urlOf(port));
     });
     this.#draw();
@@ -64,10 +66,11 @@ export class PortsList {
     list.setAttribute('role', 'list');
     for (const port of this.#ports) {
       const item = document.createElement('li');
-      if (port.protocol === 'udp') {
+      const service = notPreviewable(port);
+      if (service) {
         const text = document.createElement('span');
-        text.className = 'ports-udp';
-        text.textContent = `Port ${portLabel(port)}: UDP, not viewable in a browser`;
+        text.className = 'ports-not-web';
+        text.textContent = `Port ${portLabel(port)}: ${service}, not a web page`;
         item.append(text);
       } else {
         const button = document.createElement('button');
