@@ -1,5 +1,5 @@
+import { hostDocker, splitRef } from '../lib/host-docker.js';
 import { inspectImages } from '../lib/inspect-images.js';
-import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
 
 /** Points each alias at image `id` (a no-op for aliases already there). */
 export async function tagAliases(log: (line: string) => void, id: string, aliases: string[]): Promise<void> {
@@ -7,7 +7,7 @@ export async function tagAliases(log: (line: string) => void, id: string, aliase
   const existing = await inspectImages(aliases);
   for (const alias of aliases) {
     if (existing.get(alias)?.id === id) continue;
-    await runCommand('docker', ['tag', id, alias]);
+    await hostDocker().getImage(id).tag(splitRef(alias));
     log(`  tagged ${alias}`);
   }
 }

@@ -1,4 +1,5 @@
-import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
+import { z } from 'zod';
+import { hostDocker, isNotFound } from './host-docker.js';
 
 export interface LocalImage {
   id: string;
@@ -7,35 +8,35 @@ export interface LocalImage {
   size: number;
 }
 
+/** What infra reads of Docker's image inspect answer. */
+const imageInspectSchema = z.object({
+  Id: z.string(),
+  RepoTags: z.array(z.string()).nullish(),
+  Size: z.number().nullish(),
+  Config: z.object({ Labels: z.record(z.string()).nullish() }).nullish(),
+});
+
 /**
- * Looks up several local images in one `docker image inspect` call (fast: one CLI start).
- * Returns a map from each requested ref that exists to its image; missing refs are absent.
+ * Looks up local images on the host's engine (in parallel). Returns a map from each requested ref
+ * that exists to its image; missing refs are absent.
  */
 export async function inspectImages(refs: string[]): Promise<Map<string, LocalImage>> {
+  const docker = hostDocker();
   const found = new Map<string, LocalImage>();
-  const unique = [...new Set(refs)];
-  if (unique.length === 0) return found;
-  // Exits 1 when some refs are missing, but still prints the ones it found.
-  const result = await runCommand('docker', ['image', 'inspect', ...unique], { allowFailure: true });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(result.stdout.trim() || '[]');
-  } catch {
-    throw new Error(`docker image inspect printed no JSON: ${result.stderr.trim()}`);
-  }
-  if (result.code !== 0 && !/no such (image|object)/i.test(result.stderr)) {
-    throw new Error(`docker image inspect failed: ${result.stderr.trim()}`);
-  }
-  for (const raw of parsed as Array<{ Id: string; RepoTags?: string[]; Size?: number; Config?: { Labels?: Record<string, string> | null } }>) {
-    const image: LocalImage = {
-      id: raw.Id,
-      repoTags: raw.RepoTags ?? [],
-      labels: raw.Config?.Labels ?? {},
-      size: raw.Size ?? 0,
-    };
-    for (const ref of unique) {
-      if (image.repoTags.includes(ref) || ref === image.id) found.set(ref, image);
-    }
-  }
+  await Promise.all(
+    [...new Set(refs)].map(async (ref) => {
+      let raw: unknown;
+      try {
+        raw = await docker.getImage(ref).inspect();
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw new Error(`docker image inspect ${ref} failed: ${(error as Error).message}`);
+      }
+      const parsed = imageInspectSchema.safeParse(raw);
+      if (!parsed.success) throw new Error(`docker image inspect ${ref} answered something unexpected: ${parsed.error.issues[0]?.message}`);
+      const image = parsed.data;
+      found.set(ref, { id: image.Id, repoTags: image.RepoTags ?? [], labels: image.Config?.Labels ?? {}, size: image.Size ?? 0 });
+    }),
+  );
   return found;
 }

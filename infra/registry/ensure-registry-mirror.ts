@@ -1,4 +1,6 @@
-import { dockyardLabels, labelArgs } from '../lib/dockyard-labels.js';
+import { z } from 'zod';
+import { dockyardLabels } from '../lib/dockyard-labels.js';
+import { hostDocker, isNotFound } from '../lib/host-docker.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { removeIfDangling } from '../lib/remove-if-dangling.js';
 import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
@@ -42,9 +44,16 @@ export async function ensureRegistryMirror(log: (line: string) => void, options:
   const image = (await inspectImages([REGISTRY_IMAGE])).get(REGISTRY_IMAGE);
   if (!image) throw new Error(`${REGISTRY_IMAGE} is missing: build the catalog images first`);
 
-  const volume = await runCommand('docker', ['volume', 'inspect', REGISTRY_VOLUME], { allowFailure: true });
-  if (volume.code !== 0) {
-    await runCommand('docker', ['volume', 'create', ...labelArgs(dockyardLabels('registry')), REGISTRY_VOLUME]);
+  const docker = hostDocker();
+  const volumeExists = await docker
+    .getVolume(REGISTRY_VOLUME)
+    .inspect()
+    .then(() => true, (error: unknown) => {
+      if (isNotFound(error)) return false;
+      throw error;
+    });
+  if (!volumeExists) {
+    await docker.createVolume({ Name: REGISTRY_VOLUME, Labels: dockyardLabels('registry') });
     log(`registry: created volume ${REGISTRY_VOLUME}`);
   }
   const specs: RegistryContainerSpec[] = [
@@ -57,7 +66,7 @@ export async function ensureRegistryMirror(log: (line: string) => void, options:
     const current = await inspectContainer(spec.name);
     if (current && (current.imageId !== image.id || current.ports !== spec.bind || current.config !== configPath(spec))) {
       log(`registry: replacing ${spec.name} (${current.imageId !== image.id ? 'image rebuilt' : 'settings changed'})`);
-      await runCommand('docker', ['rm', '-f', spec.name]);
+      await docker.getContainer(spec.name).remove({ force: true });
       if (current.imageId !== image.id) oldImages.add(current.imageId);
     }
   }
@@ -75,42 +84,58 @@ async function ensureRegistryContainer(log: (line: string) => void, spec: Regist
     log(`registry: ${spec.name} running on ${spec.bind}`);
     return;
   } else if (current) {
-    await runCommand('docker', ['start', spec.name]);
+    await hostDocker().getContainer(spec.name).start();
     await waitForRegistry(spec, 30_000);
     log(`registry: started ${spec.name} on ${spec.bind} in ${secondsSince(started)} s`);
     return;
   }
-  const run = await runCommand('docker', [
-    'run', '-d',
-    '--name', spec.name,
-    '--restart', 'unless-stopped',
-    ...labelArgs(dockyardLabels(spec.role)),
-    '--log-opt', 'max-size=10m', '--log-opt', 'max-file=2',
-    '-v', `${REGISTRY_VOLUME}:/var/lib/docker-registry`,
-    '-p', `${spec.bind}:5000`,
-    REGISTRY_IMAGE, 'serve', configPath(spec),
-  ], { allowFailure: true });
-  if (run.code !== 0) {
+  const docker = hostDocker();
+  const [hostIp, hostPort] = [spec.bind.slice(0, spec.bind.lastIndexOf(':')), spec.bind.slice(spec.bind.lastIndexOf(':') + 1)];
+  try {
+    const container = await docker.createContainer({
+      name: spec.name,
+      Image: REGISTRY_IMAGE,
+      Cmd: ['serve', configPath(spec)],
+      Labels: dockyardLabels(spec.role),
+      ExposedPorts: { '5000/tcp': {} },
+      HostConfig: {
+        RestartPolicy: { Name: 'unless-stopped' },
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+        Binds: [`${REGISTRY_VOLUME}:/var/lib/docker-registry`],
+        PortBindings: { '5000/tcp': [{ HostIp: hostIp, HostPort: hostPort }] },
+      },
+    });
+    await container.start();
+  } catch (error) {
     // Do not leave a created-but-not-started container behind (e.g. the port is taken).
-    await runCommand('docker', ['rm', '-f', spec.name], { allowFailure: true });
-    throw new Error(`registry: cannot run ${spec.name} on ${spec.bind}: ${run.stderr.trim()}`);
+    await docker.getContainer(spec.name).remove({ force: true }).catch(() => undefined);
+    throw new Error(`registry: cannot run ${spec.name} on ${spec.bind}: ${(error as Error).message}`);
   }
   await waitForRegistry(spec, 30_000);
   log(`registry: ${spec.name} answering on ${spec.bind} after ${secondsSince(started)} s`);
 }
 
+/** What infra reads of Docker's container inspect answer. */
+const containerInspectSchema = z.object({
+  Image: z.string(),
+  Args: z.array(z.string()).nullish(),
+  State: z.object({ Running: z.boolean() }),
+  HostConfig: z.object({
+    PortBindings: z.record(z.array(z.object({ HostIp: z.string(), HostPort: z.string() })).nullable()).nullish(),
+  }),
+});
+
 async function inspectContainer(
   name: string,
 ): Promise<{ running: boolean; imageId: string; ports: string; config: string } | undefined> {
-  const result = await runCommand('docker', ['container', 'inspect', name], { allowFailure: true });
-  if (result.code !== 0) return undefined;
-  const [info] = JSON.parse(result.stdout) as Array<{
-    Image: string;
-    Args?: string[];
-    State: { Running: boolean };
-    HostConfig: { PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null };
-  }>;
-  if (!info) return undefined;
+  let raw: unknown;
+  try {
+    raw = await hostDocker().getContainer(name).inspect();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  const info = containerInspectSchema.parse(raw);
   const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flatMap((list) => list ?? []);
   return {
     running: info.State.Running,
@@ -120,14 +145,16 @@ async function inspectContainer(
   };
 }
 
+const bridgeInspectSchema = z.object({
+  IPAM: z.object({ Config: z.array(z.object({ Gateway: z.string().optional() })).nullish() }).nullish(),
+  Options: z.record(z.string()).nullish(),
+});
+
 /** The default bridge's gateway: what `host-gateway` resolves to inside containers (172.17.0.1). */
 async function bridgeGateway(): Promise<string> {
-  const result = await runCommand('docker', [
-    'network', 'inspect', 'bridge', '--format',
-    '{{range .IPAM.Config}}{{.Gateway}} {{end}}|{{index .Options "com.docker.network.bridge.name"}}',
-  ]);
-  const [gateways = '', bridgeName = 'docker0'] = result.stdout.trim().split('|');
-  const configured = gateways.split(/\s+/).find((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address));
+  const network = bridgeInspectSchema.parse(await hostDocker().getNetwork('bridge').inspect());
+  const bridgeName = network.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
+  const configured = (network.IPAM?.Config ?? []).map((config) => config.Gateway ?? '').find((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address));
   if (configured) return configured;
   // The default bridge usually has no Gateway in its IPAM config: read the bridge interface (down
   // while no container runs, so not in os.networkInterfaces()).
@@ -154,9 +181,9 @@ async function waitForRegistry(spec: RegistryContainerSpec, timeoutMs: number): 
     { timeoutMs, intervalMs: 200 },
   );
   if (answered) return;
-  const logs = await runCommand('docker', ['logs', '--tail', '15', spec.name], { allowFailure: true });
-  throw new Error(
-    `registry: ${url} (${spec.name}) did not answer within ${timeoutMs / 1000} s (${lastError}).\n` +
-      `${logs.stdout}${logs.stderr}`.trim(),
-  );
+  const logs = await hostDocker()
+    .getContainer(spec.name)
+    .logs({ stdout: true, stderr: true, tail: 15 })
+    .then((buffer) => buffer.toString('utf8'), (error: Error) => `(no logs: ${error.message})`);
+  throw new Error(`registry: ${url} (${spec.name}) did not answer within ${timeoutMs / 1000} s (${lastError}).\n${logs}`.trim());
 }

@@ -94,11 +94,14 @@ describe('terminal abuse', () => {
     socket.once('disconnect', (reason) => (disconnected = { reason, ms: Date.now() - started }));
     tcp.pause();
     attacker.type('yes\r');
+    // Dropped by its backlog, or as a reader that holds the shell without taking output: both timers
+    // run 10 s from the moment it fell behind, so either may fire first.
+    const drops = () => [...logEvents(stderr, 'socket.backlog.dropped'), ...logEvents(stderr, 'terminal.reader.stalled')];
     const acks = setInterval(() => socket.emit('terminal:ack', { terminalId: 'main', offset: Number.MAX_SAFE_INTEGER }), 10);
     const samples: { ms: number; memory: number; end: number }[] = [];
     let health = 0;
     try {
-      while (Date.now() - started < OUTPUT_FLOW_LIMITS.stallMs + 5000 && logEvents(stderr, 'socket.backlog.dropped').length === 0) {
+      while (Date.now() - started < OUTPUT_FLOW_LIMITS.stallMs + 5000 && drops().length === 0) {
         await sleep(250);
         samples.push({ ms: Date.now() - started, memory: usage(), end: outputEnd(test, owner) });
         if (samples.length % 8 === 0) health += (await fetch(new URL('/api/health', test.url))).status === 200 ? 1 : 0;
@@ -107,7 +110,7 @@ describe('terminal abuse', () => {
       clearInterval(acks);
     }
     const droppedAfterMs = Date.now() - started;
-    const dropped = logEvents(stderr, 'socket.backlog.dropped');
+    const dropped = drops();
     const peakMemory = Math.max(...samples.map((sample) => sample.memory));
     // Before the drop (after it the shell runs again, for nobody).
     const heldAt = samples.find((sample) => sample.ms >= 3000)!.end;
@@ -137,7 +140,7 @@ describe('terminal abuse', () => {
         },
       }),
     );
-    expect(dropped).toHaveLength(1);
+    expect(dropped.length).toBeGreaterThanOrEqual(1);
     expect(disconnected!.reason).toMatch(/^transport (close|error)$/);
     expect(disconnected!.ms).toBeLessThan(droppedAfterMs + 3000);
     expect(droppedAfterMs).toBeGreaterThan(OUTPUT_FLOW_LIMITS.stallMs - 2000);

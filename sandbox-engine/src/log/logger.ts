@@ -15,10 +15,11 @@ export interface Logger {
 /**
  * Structured logs through pino: `{"level":"info","time":"…","event":"session.created",…}` per line
  * on stderr (or to `write`). An `error` field keeps its message, type and stack; circular values
- * are safe. Writes are synchronous, so the last line before a crash exit is not lost.
+ * are safe.
  */
 export function createLogger(level: LogLevel = 'info', base: LogFields = {}, write?: (line: string) => unknown): Logger {
-  const destination = write ? { write: (line: string) => void write(line.replace(/\n$/, '')) } : pino.destination({ dest: 2, sync: true });
+  // process.stderr writes synchronously to files and pipes (a crash's last line is kept), and is what tests watch.
+  const destination = { write: (line: string) => void (write ? write(line.replace(/\n$/, '')) : process.stderr.write(line)) };
   return wrap(
     pino(
       {

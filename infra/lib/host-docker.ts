@@ -1,0 +1,18 @@
+import Docker from 'dockerode';
+
+/** The host's Docker Engine, where infra builds the catalog and runs the registry (DOCKER_SOCKET). */
+export function hostDocker(): Docker {
+  return new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
+}
+
+/** True for Docker's "no such image/container/volume" answer. */
+export function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number } | undefined)?.statusCode === 404;
+}
+
+/** `name:tag` (or `registry:port/name:tag`) → repo and tag for the tag API. */
+export function splitRef(ref: string): { repo: string; tag: string } {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref, tag: 'latest' };
+}
