@@ -1,64 +1,117 @@
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { dockyardLabels, labelArgs } from '../lib/dockyard-labels.js';
-import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import { trustedSecurity } from '../../sandbox-engine/src/drivers/sandbox-hardening.js';
 import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
+import { dockyardLabels } from '../lib/dockyard-labels.js';
+import { hostDocker } from '../lib/host-docker.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 
-/** The DinD profile of the platform notes (no --privileged: this VM lacks CAP_SYS_RESOURCE). */
-const SANDBOX_RUN_ARGS = [
-  '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE',
-  '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
-  '--security-opt', 'systempaths=unconfined',
-  '--cgroupns', 'private',
-  '--add-host', 'mirror.dockyard:host-gateway',
-  '-v', '/var/lib/docker',
-];
+const portsSchema = z.object({
+  NetworkSettings: z.object({ Ports: z.record(z.array(z.object({ HostPort: z.string() })).nullable()).nullish() }),
+});
+const stateSchema = z.object({ State: z.object({ ExitCode: z.number() }) });
+
+/** Runs a command in a container; its exit code and output (stdout and stderr). */
+async function exec(container: Docker.Container, cmd: string[]): Promise<{ code: number; output: string }> {
+  const run = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await run.start({ hijack: true, stdin: false });
+  const sink = new PassThrough();
+  let output = '';
+  sink.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  container.modem.demuxStream(stream, sink, sink);
+  await new Promise((resolve) => stream.on('end', resolve));
+  return { code: (await run.inspect()).ExitCode ?? -1, output };
+}
+
+/** Creates and starts a container. */
+async function run(docker: Docker, options: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+  const container = await docker.createContainer(options);
+  await container.start();
+  return container;
+}
+
+/** Runs a throwaway container to its end: exit code and output (a TTY, so the log is plain text). */
+async function runToEnd(docker: Docker, options: Docker.ContainerCreateOptions): Promise<{ code: number; output: string }> {
+  const container = await run(docker, { ...options, Tty: true });
+  try {
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = await container.logs({ stdout: true, stderr: true });
+    return { code: StatusCode, output: logs.toString('utf8') };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
 
 /**
  * Smoke test of the built images against the real daemon (a minute or so): postgres:15 takes
  * POSTGRES_* and answers psql over its published port with the password; a sandbox's inner daemon
- * answers, pulls postgres:15 from the mirror (and cannot push to it), runs it, and the sandbox
- * stops cleanly. Cleans up.
+ * answers (trusted profile, as on a laptop), pulls postgres:15 from the mirror (and cannot push to
+ * it), runs it, and the sandbox stops cleanly. Cleans up.
  */
 export async function verifyImages(log: (line: string) => void): Promise<void> {
+  const docker = hostDocker();
   const suffix = `${process.pid}`;
-  const db = `dockyard-verify-db-${suffix}`;
-  const sandbox = `dockyard-verify-sandbox-${suffix}`;
-  const labels = labelArgs(dockyardLabels('verify'));
+  const names = { db: `dockyard-verify-db-${suffix}`, sandbox: `dockyard-verify-sandbox-${suffix}` };
+  const Labels = dockyardLabels('verify');
   try {
     let started = Date.now();
-    await runCommand('docker', ['run', '-d', '-P', '--name', db, ...labels,
-      '-e', 'POSTGRES_USER=docker', '-e', 'POSTGRES_PASSWORD=docker', '-e', 'POSTGRES_DB=hartl', 'postgres:15']);
-    const port = (await runCommand('docker', ['port', db, '5432/tcp'])).stdout.trim().split('\n')[0]?.split(':').pop();
+    const db = await run(docker, {
+      name: names.db,
+      Image: 'postgres:15',
+      Labels,
+      Env: ['POSTGRES_USER=docker', 'POSTGRES_PASSWORD=docker', 'POSTGRES_DB=hartl'],
+      HostConfig: { PublishAllPorts: true },
+    });
+    const port = portsSchema.parse(await db.inspect()).NetworkSettings.Ports?.['5432/tcp']?.[0]?.HostPort;
+    if (!port) throw new Error('postgres:15 published no port for 5432');
     const psqlOverNetwork = (sql: string, password = 'docker') =>
-      runCommand('docker', ['run', '--rm', '--add-host', 'dockyard-host:host-gateway', '-e', `PGPASSWORD=${password}`,
-        '--entrypoint', 'psql', 'dockyard/sandbox:latest', '-h', 'dockyard-host', '-p', `${port}`, '-U', 'docker', '-Atc', sql, 'hartl'],
-      { allowFailure: true });
-    await waitFor('postgres over TCP', 30_000, async () =>
-      (await runCommand('docker', ['exec', db, 'pg_isready', '-h', '127.0.0.1', '-q'], { allowFailure: true })).code === 0);
+      runToEnd(docker, {
+        Image: 'dockyard/sandbox:latest',
+        Labels,
+        Entrypoint: ['psql'],
+        Cmd: ['-h', 'dockyard-host', '-p', port, '-U', 'docker', '-P', 'pager=off', '-Atc', sql, 'hartl'],
+        Env: [`PGPASSWORD=${password}`],
+        HostConfig: { ExtraHosts: ['dockyard-host:host-gateway'] },
+      });
+    await waitFor('postgres over TCP', 30_000, async () => (await exec(db, ['pg_isready', '-h', '127.0.0.1', '-q'])).code === 0);
     log(`verify: postgres:15 accepts TCP connections ${secondsSince(started)} s after docker run`);
     const created = await psqlOverNetwork('create table t (x int); insert into t values (42); select x from t');
-    if (created.stdout.trim().split('\n').pop() !== '42') throw new Error(`psql over the network failed: ${created.stderr}`);
+    if (created.output.trim().split('\n').pop()?.trim() !== '42') throw new Error(`psql over the network failed: ${created.output}`);
     if ((await psqlOverNetwork('select 1', 'wrong')).code === 0) throw new Error('a wrong password was accepted over TCP');
-    const local = await runCommand('docker', ['exec', db, 'psql', '-U', 'docker', 'hartl', '-Atc', 'select x from t']);
-    if (local.stdout.trim() !== '42') throw new Error('docker exec psql (socket, trust) failed');
+    const local = await exec(db, ['psql', '-U', 'docker', 'hartl', '-Atc', 'select x from t']);
+    if (local.output.trim() !== '42') throw new Error('docker exec psql (socket, trust) failed');
     started = Date.now();
-    await runCommand('docker', ['stop', db]);
+    await db.stop();
     log(`verify: postgres:15 password over TCP, trust on the socket, stopped in ${secondsSince(started)} s`);
 
     started = Date.now();
-    await runCommand('docker', ['run', '-d', '--name', sandbox, ...labels, '--hostname', 'sandbox', ...SANDBOX_RUN_ARGS,
-      'dockyard/sandbox:latest']);
-    await waitFor('the inner daemon', 30_000, async () =>
-      (await runCommand('docker', ['exec', sandbox, 'docker', 'version'], { allowFailure: true })).code === 0);
+    // The trusted profile's security settings (sandbox-hardening.ts), with a volume for the inner daemon.
+    const sandbox = await run(docker, {
+      name: names.sandbox,
+      Image: 'dockyard/sandbox:latest',
+      Hostname: 'sandbox',
+      Labels,
+      Volumes: { '/var/lib/docker': {} },
+      // CgroupnsMode is in the Engine API but not in dockerode's types.
+      HostConfig: { ...trustedSecurity('caps'), CgroupnsMode: 'private', ExtraHosts: ['mirror.dockyard:host-gateway'] } as Docker.HostConfig,
+    });
+    await waitFor('the inner daemon', 30_000, async () => (await exec(sandbox, ['docker', 'version'])).code === 0);
     log(`verify: sandbox inner daemon answers ${secondsSince(started)} s after docker run`);
-    const inside = async (script: string) => (await runCommand('docker', ['exec', sandbox, 'bash', '-c', script])).stdout;
+    const inside = async (script: string) => {
+      const result = await exec(sandbox, ['bash', '-c', script]);
+      if (result.code !== 0) throw new Error(`in the sandbox, ${script.trim().split('\n')[0]} failed: ${result.output.trim().slice(-500)}`);
+      return result.output;
+    };
     started = Date.now();
     await inside('docker pull -q postgres:15 >/dev/null');
     log(`verify: sandbox pulled postgres:15 from the mirror in ${secondsSince(started)} s`);
-    const push = await runCommand('docker', ['exec', sandbox, 'bash', '-c',
-      'docker tag postgres:15 mirror.dockyard:5000/library/dockyard-verify-push:1 && docker push mirror.dockyard:5000/library/dockyard-verify-push:1'],
-    { allowFailure: true });
+    const push = await exec(sandbox, [
+      'bash',
+      '-c',
+      'docker tag postgres:15 mirror.dockyard:5000/library/dockyard-verify-push:1 && docker push mirror.dockyard:5000/library/dockyard-verify-push:1',
+    ]);
     if (push.code === 0) throw new Error('a sandbox could push into the shared registry mirror');
     log('verify: a push from the sandbox into the mirror is refused');
     started = Date.now();
@@ -69,12 +122,12 @@ export async function verifyImages(log: (line: string) => void): Promise<void> {
     if (answer.trim() !== '42') throw new Error('psql inside the sandbox could not reach the nested postgres');
     log(`verify: nested postgres answers psql on its published port ${secondsSince(started)} s after docker run`);
     started = Date.now();
-    await runCommand('docker', ['stop', sandbox]);
-    const exit = (await runCommand('docker', ['inspect', sandbox, '--format', '{{.State.ExitCode}}'])).stdout.trim();
-    if (exit !== '0') throw new Error(`the sandbox did not stop cleanly (exit ${exit})`);
+    await sandbox.stop();
+    const exit = stateSchema.parse(await sandbox.inspect()).State.ExitCode;
+    if (exit !== 0) throw new Error(`the sandbox did not stop cleanly (exit ${exit})`);
     log(`verify: sandbox stopped cleanly in ${secondsSince(started)} s`);
   } finally {
-    await runCommand('docker', ['rm', '-f', '-v', db, sandbox], { allowFailure: true });
+    for (const name of Object.values(names)) await docker.getContainer(name).remove({ force: true, v: true }).catch(() => undefined);
   }
 }
 

@@ -31,6 +31,19 @@ const tmpfs = (size: string) => `rw,nosuid,nodev,size=${size}`;
  * but SYS_RESOURCE (or --privileged), seccomp/AppArmor unconfined, /proc and /sys writable, no user
  * namespace. Root in such a sandbox can become root on the host.
  */
+/** The trusted profile's security settings (host engine, no user namespace): also what infra's image check runs. */
+export function trustedSecurity(profile: Config['SANDBOX_SECURITY_PROFILE']): Docker.HostConfig {
+  if (profile === 'privileged') return { Privileged: true };
+  return {
+    CapAdd: ['ALL'],
+    CapDrop: ['SYS_RESOURCE'],
+    SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+    // The API form of the CLI's `--security-opt systempaths=unconfined`.
+    MaskedPaths: [],
+    ReadonlyPaths: [],
+  };
+}
+
 export function sandboxHostConfig(config: Config, placement: SandboxPlacement): Docker.HostConfig {
   const memory = config.SANDBOX_MEMORY_MB * 1024 * 1024;
   // The same limits on the container itself (what the learner reads inside) and, with delegation, on
@@ -45,16 +58,7 @@ export function sandboxHostConfig(config: Config, placement: SandboxPlacement): 
   const security: Docker.HostConfig =
     config.SANDBOX_ISOLATION === 'userns'
       ? { CapAdd: ['ALL'], SecurityOpt: [`seccomp=${sandboxSeccompProfile()}`] }
-      : config.SANDBOX_SECURITY_PROFILE === 'privileged'
-        ? { Privileged: true }
-        : {
-            CapAdd: ['ALL'],
-            CapDrop: ['SYS_RESOURCE'],
-            SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-            // The API form of the CLI's `--security-opt systempaths=unconfined`.
-            MaskedPaths: [],
-            ReadonlyPaths: [],
-          };
+      : trustedSecurity(config.SANDBOX_SECURITY_PROFILE);
   const disk = placement.diskDir;
   return {
     ...security,
