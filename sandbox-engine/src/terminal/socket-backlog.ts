@@ -59,6 +59,9 @@ export function measureBacklog(conn: EngineConnection, maxPackets = SOCKET_BACKL
 export function dropConnection(conn: ClosableConnection): void {
   const ws = conn.transport?.name === 'websocket' ? conn.transport.socket : undefined;
   try {
+    // A reset, not a FIN: a client that stopped reading would see a FIN only after everything queued
+    // before it, so it would not learn of the drop (ws keeps its TCP socket in `_socket`).
+    (ws as { _socket?: { resetAndDestroy?: () => void } } | undefined)?._socket?.resetAndDestroy?.();
     ws?.terminate?.();
   } finally {
     conn.close(true);
