@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { PortList } from '../../sandbox-engine/src/contracts/workspace.js';
 import { hashLearnerKey } from '../../sandbox-engine/src/sessions/learner-key.js';
 import type { Session } from '../../sandbox-engine/src/sessions/session.js';
 import { artifacts, useBrowserAndEngine } from '../support/browser-and-engine.js';
@@ -83,12 +82,8 @@ describe('a learner app in the preview cannot act as another learner', () => {
         `print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/html\\r\\nContent-Length: " . length($body) . "\\r\\n\\r\\n$body"; close $c }'`,
     );
     expect(served.exitCode, served.stderr).toBe(0);
-    const ports = await waitUntil('the attacker app published', async () => {
-      const response = await fetch(new URL(`/api/workspace/${lesson}/ports`, env.test.url), { headers: attacker.headers });
-      const list = ((await response.json()) as { data: PortList }).data;
-      return list.ports.length > 0 ? list : undefined;
-    });
-    const attackUrl = `http://127.0.0.1:${ports!.previewPort}${ports!.ports[0]!.previewPath}`;
+    const ports = await attacker.waitForPorts();
+    const attackUrl = `http://127.0.0.1:${ports.previewPort}${ports.ports[0]!.previewPath}`;
     await waitUntil('the attacker app answering', async () => (await fetch(attackUrl)).ok, 30_000);
 
     // Learner B works in their lesson; then opens A's app in another tab of the same browser.

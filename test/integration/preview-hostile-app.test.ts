@@ -1,6 +1,5 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PortList } from '../../sandbox-engine/src/contracts/workspace.js';
 import { requireDocker } from '../support/docker-state.js';
 import { startTestEngine, type TestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
@@ -37,13 +36,9 @@ describe('port preview of a hostile app', () => {
       { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) },
     );
     expect(started.exitCode, started.stderr).toBe(0);
-    let list: PortList | undefined;
-    for (let i = 0; i < 50 && !list?.ports.length; i++) {
-      list = ((await (await fetch(new URL(`/api/workspace/${lesson}/ports`, test.url), { headers: learner.headers })).json()) as { data: PortList }).data;
-      if (!list.ports.length) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const previewPath = list!.ports[0]!.previewPath;
-    const previewUrl = `http://127.0.0.1:${list!.previewPort}${previewPath}`;
+    const list = await learner.waitForPorts();
+    const previewPath = list.ports[0]!.previewPath;
+    const previewUrl = `http://127.0.0.1:${list.previewPort}${previewPath}`;
 
     let page = await fetch(previewUrl).catch(() => undefined);
     for (let i = 0; i < 50 && page?.status !== 200; i++) {
@@ -66,7 +61,7 @@ describe('port preview of a hostile app', () => {
     // Upgrade requests whose client resets the connection while the engine looks the sandbox up.
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve) => {
-        const socket = connect(list!.previewPort, '127.0.0.1', () => {
+        const socket = connect(list.previewPort, '127.0.0.1', () => {
           socket.write(`GET ${previewPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.from(String(i).padStart(16, '0')).toString('base64')}\r\n\r\n`);
           setTimeout(() => {
             socket.resetAndDestroy();
@@ -99,18 +94,14 @@ describe('port previews on host names of their own (PREVIEW_ORIGIN with a *)', (
       { timeoutMs: 60_000, signal: AbortSignal.timeout(65_000) },
     );
     expect(started.exitCode, started.stderr).toBe(0);
-    let list: PortList | undefined;
-    for (let i = 0; i < 50 && !list?.ports.length; i++) {
-      list = ((await (await fetch(new URL(`/api/workspace/${lesson}/ports`, test.url), { headers: learner.headers })).json()) as { data: PortList }).data;
-      if (!list.ports.length) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const port = list!.ports[0]!;
+    const list = await learner.waitForPorts();
+    const port = list.ports[0]!;
     expect(port.previewUrl).toMatch(new RegExp(`^http://[0-9a-f]{32}-${port.hostPort}\\.preview\\.localhost/$`));
     const host = new URL(port.previewUrl!).host;
     // The proxy is reached on 127.0.0.1; the Host header is what a browser sends for that name.
     const get = (hostHeader: string, path = '/hello?x=1') =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const socket = connect(list!.previewPort, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`));
+        const socket = connect(list.previewPort, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`));
         let text = '';
         socket.on('data', (chunk) => (text += chunk.toString()));
         socket.on('end', () => resolve({ status: Number(text.split(' ')[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) }));

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PortList } from '../../sandbox-engine/src/contracts/workspace.js';
 import { requireDocker } from '../support/docker-state.js';
 import { startTestEngine, type TestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
@@ -85,14 +84,10 @@ describe('workspace: files and port preview', () => {
         `print $c "HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nSet-Cookie: dyl_postgres_in_a_container=tossed\\r\\nSet-Cookie: app=1\\r\\n\\r\\nhello from the sandbox $h"; close $c }'`,
     );
     expect(started.exitCode, started.stderr).toBe(0);
-    let list: PortList | undefined;
-    for (let i = 0; i < 50 && !list?.ports.length; i++) {
-      list = ((await (await api(learner, '/ports')).json()) as { data: PortList }).data;
-      if (!list.ports.length) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const port = list!.ports.find((p) => p.container === 'web')!;
+    const list = await learner.waitForPorts();
+    const port = list.ports.find((p) => p.container === 'web')!;
     expect(port).toMatchObject({ containerPort: 8080, protocol: 'tcp' });
-    const preview = (path: string) => fetch(`http://127.0.0.1:${list!.previewPort}${path}`);
+    const preview = (path: string) => fetch(`http://127.0.0.1:${list.previewPort}${path}`);
     let page = await preview(`${port.previewPath}greeting?x=1`);
     for (let i = 0; i < 50 && page.status !== 200; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -102,7 +97,7 @@ describe('workspace: files and port preview', () => {
     expect(await page.text()).toMatch(/hello from the sandbox GET \/greeting\?x=1/);
 
     // The app never sees our cookies (the preview shares the host name with the site), nor sets them.
-    const withCookies = await fetch(`http://127.0.0.1:${list!.previewPort}${port.previewPath}`, {
+    const withCookies = await fetch(`http://127.0.0.1:${list.previewPort}${port.previewPath}`, {
       headers: { cookie: 'dyl_old=1; dyp=x; app=1' },
     });
     const echoed = await withCookies.text();
@@ -114,7 +109,7 @@ describe('workspace: files and port preview', () => {
     expect(setCookies.some((line) => line.startsWith('dyp='))).toBe(true);
 
     // Another session's token, a wrong token, and a port nobody publishes give nothing.
-    const otherToken = ((await (await api(other, '/ports')).json()) as { data: PortList }).data;
+    const otherToken = await other.ports();
     const otherSession = test.engine.sessions.get(other.sessionId!)!;
     expect((await preview(`/${otherSession.previewToken}/${port.hostPort}/`)).status).toBe(404);
     expect(otherToken.ports).toEqual([]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { StepResult } from '../../sandbox-engine/src/contracts/checker.js';
+import type { PortList } from '../../sandbox-engine/src/contracts/workspace.js';
 import { LEARNER_HEADER, type ApiError, type QueuePosition, type SessionInfo } from '../../sandbox-engine/src/contracts/session.js';
 import { newLearnerKey } from '../../sandbox-engine/src/sessions/learner-key.js';
 import type { ClientToServerEvents, ServerToClientEvents, SocketErrorMessage } from '../../sandbox-engine/src/contracts/socket-events.js';
@@ -40,6 +41,21 @@ export class TestLearner {
     const body = (await response.json()) as { data?: SessionInfo; queued?: QueuePosition; error?: ApiError };
     if (body.data) this.sessionId = body.data.sessionId;
     return { status: response.status, body };
+  }
+
+  /** The sandbox's published ports as the page lists them (GET /api/workspace/<lesson>/ports). */
+  async ports(): Promise<PortList> {
+    const response = await fetch(new URL(`/api/workspace/${this.lesson}/ports`, this.baseUrl), { headers: this.headers });
+    return ((await response.json()) as { data: PortList }).data;
+  }
+
+  /** The ports once at least one is published (a container just started), within 10 s. */
+  async waitForPorts(): Promise<PortList> {
+    for (let attempt = 0; ; attempt++) {
+      const list = await this.ports();
+      if (list.ports.length > 0 || attempt >= 50) return list;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /** "End sandbox". */

@@ -48,6 +48,14 @@ function shells() {
   };
 }
 
+/** The shell exits at once, again and again: five respawns in a minute, then it stays ended. */
+async function endUntilItStaysEnded(factory: ReturnType<typeof shells>): Promise<void> {
+  for (let round = 0; round < 6; round += 1) {
+    factory.opened.at(-1)!.end();
+    await vi.advanceTimersByTimeAsync(400);
+  }
+}
+
 function outputOf(terminal: SandboxTerminal): string {
   return terminal.attach(0, () => undefined).replay.data;
 }
@@ -78,11 +86,7 @@ describe('SandboxTerminal input', () => {
     const factory = shells();
     const terminal = new SandboxTerminal('main', factory.open, 100_000, log);
     await terminal.start();
-    // The shell exits at once, again and again: five respawns in a minute, then it stays ended.
-    for (let round = 0; round < 6; round += 1) {
-      factory.opened.at(-1)!.end();
-      await vi.advanceTimersByTimeAsync(400);
-    }
+    await endUntilItStaysEnded(factory);
     expect(factory.open).toHaveBeenCalledTimes(6);
     expect(terminal.running).toBe(false);
     expect(outputOf(terminal)).toMatch(/keeps ending/);
@@ -95,10 +99,7 @@ describe('SandboxTerminal input', () => {
     const factory = shells();
     const terminal = new SandboxTerminal('main', factory.open, 100_000, log);
     await terminal.start();
-    for (let round = 0; round < 6; round += 1) {
-      factory.opened.at(-1)!.end();
-      await vi.advanceTimersByTimeAsync(400);
-    }
+    await endUntilItStaysEnded(factory);
     expect(terminal.running).toBe(false);
     const opens = factory.open.mock.calls.length;
     expect(terminal.restartIfEnded()).toBe(true);
