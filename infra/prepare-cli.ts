@@ -1,7 +1,5 @@
+import { runCli } from './lib/run-cli.js';
 import { preparePlatform } from './prepare-platform.js';
 
 /** `npm run setup [-- --tests]`: prepares the machine without serving. */
-preparePlatform({ forTests: process.argv.includes('--tests') }).catch((error: Error) => {
-  console.error(`\nsetup failed: ${error.message}`);
-  process.exit(1);
-});
+runCli('setup failed', () => preparePlatform({ forTests: process.argv.includes('--tests') }));

@@ -1,4 +1,5 @@
 import { runSupervisedEngine } from '../sandbox-engine/src/app/engine-supervisor.js';
+import { runCli } from './lib/run-cli.js';
 import { preparePlatform, repoRoot } from './prepare-platform.js';
 
 /**
@@ -12,7 +13,4 @@ async function main() {
   await runSupervisedEngine();
 }
 
-main().catch((error: Error) => {
-  console.error(`\nDockyard Lessons could not start: ${error.message}`);
-  process.exit(1);
-});
+runCli('Dockyard Lessons could not start', main);

@@ -5,6 +5,7 @@ import { XfsStore } from '../sandbox-engine/src/store/xfs-store.js';
 import { stopSandboxDaemon } from './host/ensure-sandbox-daemon.js';
 import { removeSandboxFirewall } from './host/sandbox-firewall.js';
 import { repoRoot } from './prepare-platform.js';
+import { runCli } from './lib/run-cli.js';
 import { labelKeys, labelFilter } from '../sandbox-engine/src/contracts/docker-labels.js';
 
 /**
@@ -37,7 +38,4 @@ async function main() {
   log('store: unmounted');
 }
 
-main().catch((error: Error) => {
-  console.error(`teardown failed: ${error.message}`);
-  process.exit(1);
-});
+runCli('teardown failed', main);

@@ -108,9 +108,15 @@ function printSummary() {
   process.exitCode = failed > 0 ? 1 : 0;
 }
 
+// Held open until the end: a wait with nothing of its own to wake it (a fetch stuck on a port Docker
+// has just published, whose abort timer is unref'd) would let Node exit half-way, without a summary.
+const hold = setInterval(() => undefined, 60_000);
 main()
   .catch((error: unknown) => {
     console.error(`the test runner failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     results.push({ name: 'runner', passed: 0, failed: 1 });
   })
-  .finally(printSummary);
+  .finally(() => {
+    clearInterval(hold);
+    printSummary();
+  });
