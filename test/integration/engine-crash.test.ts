@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,6 @@ import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js
 
 const lesson = 'postgres-in-a-container';
 const dataDir = process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputPacer } from '../../site/src/client/input-pacer.js';
@@ -7,7 +8,6 @@ import { startTestEngine, type TestEngine } from '../support/start-test-engine.j
 import { TestLearner } from '../support/test-learner.js';
 
 const lesson = 'postgres-in-a-container';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 type RawEmit = { emit: (event: string, ...args: unknown[]) => void };
 
 let deep: unknown = {};

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '../support/wait-for.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { io } from 'socket.io-client';
 import { OUTPUT_FLOW_LIMITS } from '../../sandbox-engine/src/terminal/output-flow.js';
@@ -9,16 +11,7 @@ import { startTestEngine, type TestEngine } from '../support/start-test-engine.j
 import { TestLearner } from '../support/test-learner.js';
 
 const lesson = 'postgres-in-a-container';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-
-async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A learner with a sandbox, connected and attached to its main terminal, at the prompt. */
 async function readyLearner(url: string): Promise<TestLearner> {
@@ -110,7 +103,7 @@ describe('terminal abuse', () => {
       droppedAfterMs = Date.now() - started;
       // The client still reads nothing and goes on acknowledging: its next ack meets the reset
       // connection, so it learns of the drop without reading.
-      await waitUntil(() => disconnected !== undefined, 3000, 'the client to see its connection closed');
+      await waitUntil('the client to see its connection closed', () => disconnected !== undefined, 3000);
     } finally {
       clearInterval(acks);
       tcp.resume();
@@ -189,7 +182,7 @@ describe('terminal abuse', () => {
     await sleep(1500);
     expect(outputEnd(test, learner)).toBe(end);
     // Until the stall time drops the socket that holds it; then the other tab goes on.
-    await waitUntil(() => !socket.connected, OUTPUT_FLOW_LIMITS.stallMs + 5000, 'the replaying socket to be dropped');
+    await waitUntil('the replaying socket to be dropped', () => !socket.connected, OUTPUT_FLOW_LIMITS.stallMs + 5000);
     await learner.waitForOutput(/after-replays-42\r?\n/, 10_000);
   }, 60_000);
 
@@ -238,7 +231,7 @@ describe('terminal abuse', () => {
     const reloaded = await sameBrowser(learner);
     learners.push(reloaded);
     await reloaded.attach(0);
-    await waitUntil(() => terminal.running, 5000, 'the shell to start again');
+    await waitUntil('the shell to start again', () => terminal.running, 5000);
     reloaded.type('echo "restarted-$((6*7))"\r');
     await reloaded.waitForOutput(/restarted-42\r?\n/);
     expect(TERMINAL_LIMITS.restartIntervalMs).toBeGreaterThanOrEqual(1000);

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '../support/wait-for.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +19,6 @@ const MAX_ECHO_P99_MS = 2000;
 /** Most the engine may send past what a page acknowledged: the high mark plus a read of the shell stream. */
 const MAX_IN_FLIGHT = OUTPUT_FLOW_LIMITS.high + 128 * 1024;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -80,14 +81,6 @@ async function floodLearner(url: string): Promise<TestLearner> {
   return learner;
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** Waits until `value` has not changed for `quietMs`; returns it. */
 async function settled(value: () => number, quietMs: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -136,7 +129,7 @@ describe('terminal output flood', () => {
     await typist.connect();
     await typist.attach(0);
     await typist.waitForOutput(/root@sandbox/);
-    await waitUntil(() => flooding.every((page) => page.received > 0), 30_000, 'every flooding terminal to show its prompt');
+    await waitUntil('every flooding terminal to show its prompt', () => flooding.every((page) => page.received > 0), 30_000);
   }, 300_000);
 
   afterAll(async () => {

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { waitUntil } from './wait-for.js';
+
+export { waitUntil };
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,22 +20,6 @@ export async function launchChromium(): Promise<Browser> {
  * terminal tab; the hidden ones sit in `[hidden]` hosts.
  */
 export const terminalText = (page: Page) => page.locator('.terminal-host:not([hidden]) .xterm-rows').innerText();
-
-/** Polls until the check returns a truthy value. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Waits until the terminal shows a prompt at its end and has stopped changing. */
 export async function waitForQuietPrompt(page: Page, timeoutMs = 60_000): Promise<void> {
