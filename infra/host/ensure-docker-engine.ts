@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { commandExists } from '../lib/command-exists.js';
-import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
+import { hostDocker } from '../lib/host-docker.js';
+import { systemEnv } from '../../sandbox-engine/src/process/run-command.js';
 import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
 import { ensureHostPackages } from './ensure-host-packages.js';
 
@@ -16,8 +18,9 @@ export interface EnsureDockerEngineOptions {
 const DEFAULT_LOG_FILE = '/var/log/dockyard/dockerd.log';
 
 /**
- * Makes `docker info` answer: does nothing when it already does; otherwise installs docker.io when
- * dockerd is missing, starts dockerd detached (no systemd here; it outlives this process) and waits.
+ * Makes the host's Docker Engine answer on its socket (through dockerode): does nothing when it
+ * already does; otherwise installs docker.io when dockerd (or the docker CLI learners' tools and
+ * tests use) is missing, starts dockerd detached (no systemd here; it outlives this process) and waits.
  */
 export async function ensureDockerEngine(
   log: (line: string) => void,
@@ -82,14 +85,18 @@ export async function ensureDockerEngine(
   );
 }
 
+/** What is read of the engine's GET /version answer. */
+const serverVersionSchema = z.object({ Version: z.string().min(1) });
+
+/** The engine's version when it answers on its socket (also before dockerd is installed: then undefined). */
 async function dockerServerVersion(): Promise<string | undefined> {
-  if (!(await commandExists('docker'))) return undefined;
-  const result = await runCommand('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    allowFailure: true,
-    timeoutMs: 10_000,
-  });
-  const version = result.stdout.trim();
-  return result.code === 0 && version !== '' ? version : undefined;
+  try {
+    const answer = serverVersionSchema.safeParse(await hostDocker({ timeoutMs: 10_000 }).version());
+    return answer.success ? answer.data.Version : undefined;
+  } catch {
+    // No socket yet, connection refused, or no answer within the timeout: not answering.
+    return undefined;
+  }
 }
 
 function runningDockerdPid(): number | undefined {

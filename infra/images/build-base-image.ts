@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTEXT_HASH_LABEL, IMAGE_LABELS_VERSION, imageLabels } from '../lib/dockyard-labels.js';
@@ -7,6 +6,7 @@ import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-comm
 import { secondsSince, startHeartbeat } from '../lib/start-heartbeat.js';
 import { type CatalogImage, findCatalogImage, imageContextDir } from './catalog.js';
 import { contextHash } from './context-hash.js';
+import { importTree } from './import-tree.js';
 import { removeIfDangling } from '../lib/remove-if-dangling.js';
 import { tagAliases } from './tag-aliases.js';
 
@@ -25,8 +25,8 @@ const IMAGE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 /**
  * Makes the Debian base image (default `debian:bookworm`) from Debian's mirror: debootstrap into a
- * directory, finish it in a chroot (infra/images/<folder>/finish-rootfs.sh), tar it into
- * `docker import`, tag the aliases. Skipped when the local image carries the same recipe hash.
+ * directory, finish it in a chroot (infra/images/<folder>/finish-rootfs.sh), tar it into the
+ * engine's import API, tag the aliases. Skipped when the local image carries the same recipe hash.
  * Returns the image id.
  */
 export async function ensureBaseImage(
@@ -58,7 +58,7 @@ export async function ensureBaseImage(
   try {
     await debootstrap(log, image, tree, cacheDir);
     await finishTree(log, image, tree);
-    const id = await importTree(log, image, tree, hash);
+    const id = await importBaseTree(log, image, tree, hash);
     await tagAliases(log, id, image.aliases);
     const size = (await inspectImages([id])).get(id)?.size ?? 0;
     log(`${image.ref}: built in ${secondsSince(started)} s, ${(size / 1e6).toFixed(0)} MB (${id.slice(7, 19)})`);
@@ -138,7 +138,7 @@ async function finishTree(log: (line: string) => void, image: CatalogImage, tree
   log(`  finished the tree in ${secondsSince(started)} s (${upgraded} packages set up)`);
 }
 
-async function importTree(log: (line: string) => void, image: CatalogImage, tree: string, hash: string): Promise<string> {
+async function importBaseTree(log: (line: string) => void, image: CatalogImage, tree: string, hash: string): Promise<string> {
   const started = Date.now();
   const labels = imageLabels(image.ref, hash);
   const changes = [
@@ -146,28 +146,7 @@ async function importTree(log: (line: string) => void, image: CatalogImage, tree
     `ENV PATH=${IMAGE_PATH}`,
     ...Object.entries(labels).map(([key, value]) => `LABEL ${key}=${value}`),
   ];
-  const tarArgs = ['--numeric-owner', '--xattrs', "--xattrs-include=*", '-C', tree];
-  tarArgs.push('--exclude=./dev/*', '--exclude=./proc/*', '--exclude=./sys/*', '-cf', '-', '.');
-  const importArgs = ['import', ...changes.flatMap((change) => ['--change', change]), '-', image.ref];
-
-  const tar = spawn('tar', tarArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: systemEnv() });
-  let tarError = '';
-  tar.stderr.on('data', (chunk: Buffer) => (tarError += chunk.toString()));
-  const tarDone = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));
-  const importer = spawn('docker', importArgs, { stdio: ['pipe', 'pipe', 'pipe'], env: systemEnv() });
-  tar.stdout.pipe(importer.stdin);
-  let out = '';
-  importer.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  importer.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const importCode = await new Promise<number>((resolve, reject) => {
-    importer.on('error', reject);
-    importer.on('close', (code) => resolve(code ?? 1));
-  });
-  const tarCode = await tarDone;
-  if (tarCode !== 0) throw new Error(`tar of ${tree} failed (exit ${tarCode}): ${tarError.trim()}`);
-  if (importCode !== 0) throw new Error(`docker import failed (exit ${importCode}): ${out.trim()}`);
-  const id = out.trim().split('\n').pop() ?? '';
-  if (!id.startsWith('sha256:')) throw new Error(`docker import printed no image id: ${out.trim()}`);
+  const id = await importTree({ tree, ref: image.ref, changes });
   log(`  docker import: ${image.ref} in ${secondsSince(started)} s`);
   return id;
 }

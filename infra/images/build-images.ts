@@ -12,7 +12,7 @@ import { tagAliases } from './tag-aliases.js';
 
 /**
  * Builds the catalog's images (all, or those named in `refs` plus what they build FROM) that are
- * missing or out of date: the Debian base by debootstrap, the others with `docker build` when the
+ * missing or out of date: the Debian base by debootstrap, the others through the engine's build API when the
  * hash of their folder + FROM image ids differs from the `org.dockyard.context-hash` label of the
  * local image. Nothing changed: about a second.
  */
@@ -63,10 +63,10 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
         labels: imageLabels(image.ref, hash),
       });
       const after = (await inspectImages([image.ref])).get(image.ref);
-      log(`${image.ref}: ${((after?.size ?? 0) / 1e6).toFixed(0)} MB (${id})`);
-      if (current && !current.id.startsWith(`sha256:${id}`)) replaced.push(current.id);
+      log(`${image.ref}: ${((after?.size ?? 0) / 1e6).toFixed(0)} MB (${id.slice(7, 19)})`);
+      if (current && current.id !== id) replaced.push(current.id);
       built += 1;
-      return after?.id ?? id;
+      return id;
     });
   };
   for (const planned of order) ids.set(planned.image.ref, ensureOne(planned));

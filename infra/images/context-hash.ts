@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { walkContext } from './walk-context.js';
 
 /**
  * sha256 over every file of a build context (relative path, executable bit, content, in a stable
@@ -8,7 +9,7 @@ import { join, relative } from 'node:path';
  */
 export async function contextHash(dir: string, extra: string[] = []): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of await listFiles(dir)) {
+  for (const { path: file } of (await walkContext(dir)).filter((entry) => entry.kind !== 'directory')) {
     const info = await stat(file);
     hash.update(`file ${relative(dir, file)} ${info.mode & 0o111 ? 'x' : '-'} ${info.size}\n`);
     hash.update(await readFile(file));
@@ -16,15 +17,4 @@ export async function contextHash(dir: string, extra: string[] = []): Promise<st
   }
   for (const item of extra) hash.update(`extra ${item}\n`);
   return hash.digest('hex');
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(path)));
-    else if (entry.isFile() || entry.isSymbolicLink()) files.push(path);
-  }
-  return files;
 }

@@ -19,8 +19,3 @@ export const IMAGE_LABELS_VERSION = 'image-labels-2';
 export function dockyardLabels(role: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [MANAGED_LABEL]: 'true', [ROLE_LABEL]: role, ...extra };
 }
-
-/** `--label k=v` pairs for the docker CLI. */
-export function labelArgs(labels: Record<string, string>): string[] {
-  return Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
-}

@@ -1,8 +1,11 @@
 import Docker from 'dockerode';
 
-/** The host's Docker Engine, where infra builds the catalog and runs the registry (DOCKER_SOCKET). */
-export function hostDocker(): Docker {
-  return new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
+/**
+ * The host's Docker Engine, where infra builds the catalog and runs the registry (DOCKER_SOCKET).
+ * `timeoutMs` bounds each request (for probes of an engine that may not answer yet).
+ */
+export function hostDocker(options: { timeoutMs?: number } = {}): Docker {
+  return new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock', timeout: options.timeoutMs });
 }
 
 /** True for Docker's "no such image/container/volume" answer. */

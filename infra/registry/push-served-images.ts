@@ -1,9 +1,11 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { servedImageRefs } from '../images/catalog.js';
+import { hostDocker, isNotFound } from '../lib/host-docker.js';
 import { inspectImages } from '../lib/inspect-images.js';
-import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
-import { secondsSince, startHeartbeat } from '../lib/start-heartbeat.js';
+import { secondsSince } from '../lib/start-heartbeat.js';
+import { pushImage } from './push-image.js';
 import { DEFAULT_REGISTRY_PORT, mirrorRepository } from './registry-names.js';
 
 export interface PushServedImagesOptions {
@@ -13,7 +15,11 @@ export interface PushServedImagesOptions {
 }
 
 const STATE_FILE = '/var/lib/dockyard/registry-pushed.json';
-type PushState = Record<string, string>;
+/** Registry name (127.0.0.1:PORT/library/NAME:TAG) → the image id pushed under it. */
+const pushStateSchema = z.record(z.string());
+type PushState = z.infer<typeof pushStateSchema>;
+/** What is read of the registry's manifest (v2 schema 2): its config digest is the image id. */
+const manifestSchema = z.object({ config: z.object({ digest: z.string() }) });
 
 /**
  * Pushes every catalog image served to sandboxes (refs and aliases) to the local registry as
@@ -27,6 +33,7 @@ export async function pushServedImages(log: (line: string) => void, options: Pus
   const refs = servedImageRefs();
   const local = await inspectImages(refs);
   const state = await readState(stateFile);
+  const docker = hostDocker();
   let pushed = 0;
 
   for (const ref of refs) {
@@ -37,12 +44,18 @@ export async function pushServedImages(log: (line: string) => void, options: Pus
     if (state[target] === image.id && (await registryConfigDigest(port, repository, tag)) === image.id) continue;
 
     const pushStarted = Date.now();
-    await runCommand('docker', ['tag', image.id, target]);
+    const name = `127.0.0.1:${port}/${repository}`;
+    await docker.getImage(image.id).tag({ repo: name, tag });
     try {
-      await dockerPush(log, target);
+      await pushImage(log, docker, name, tag);
     } finally {
       // Only a name: the image stays under its catalog tags.
-      await runCommand('docker', ['image', 'rm', target], { allowFailure: true });
+      await docker
+        .getImage(target)
+        .remove({ noprune: true })
+        .catch((error: unknown) => {
+          if (!isNotFound(error)) log(`registry: could not remove the temporary name ${target}: ${(error as Error).message}`);
+        });
     }
     state[target] = image.id;
     await writeState(stateFile, state);
@@ -50,25 +63,6 @@ export async function pushServedImages(log: (line: string) => void, options: Pus
     log(`registry: pushed ${ref} as ${repository}:${tag} in ${secondsSince(pushStarted)} s`);
   }
   log(`registry: ${refs.length} names served, ${pushed} pushed, in ${secondsSince(started)} s`);
-}
-
-async function dockerPush(log: (line: string) => void, target: string): Promise<void> {
-  const layers = new Set<string>();
-  const done = new Set<string>();
-  const stop = startHeartbeat(log, 10_000, () => `  push ${target}: ${done.size}/${layers.size} layers`);
-  try {
-    await runCommand('docker', ['push', target], {
-      onLine: (line) => {
-        const layer = /^([0-9a-f]{12}): (.*)$/.exec(line);
-        if (layer?.[1]) {
-          layers.add(layer[1]);
-          if (/^(Pushed|Layer already exists|Mounted from)/.test(layer[2] ?? '')) done.add(layer[1]);
-        }
-      },
-    });
-  } finally {
-    stop();
-  }
 }
 
 /** The config digest (= local image id) of NAME:TAG in the registry, or undefined. */
@@ -79,8 +73,8 @@ async function registryConfigDigest(port: number, repository: string, tag: strin
       signal: AbortSignal.timeout(5000),
     });
     if (!response.ok) return undefined;
-    const manifest = (await response.json()) as { config?: { digest?: string } };
-    return manifest.config?.digest;
+    const manifest = manifestSchema.safeParse(await response.json());
+    return manifest.success ? manifest.data.config.digest : undefined;
   } catch {
     return undefined;
   }
@@ -88,8 +82,9 @@ async function registryConfigDigest(port: number, repository: string, tag: strin
 
 async function readState(file: string): Promise<PushState> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-    return parsed && typeof parsed === 'object' ? (parsed as PushState) : {};
+    const parsed = pushStateSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    // An unreadable state only costs a push of what the registry already holds.
+    return parsed.success ? parsed.data : {};
   } catch {
     return {};
   }
