@@ -1,9 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { statfsSync } from 'node:fs';
-import { startTestEngine } from '../support/start-test-engine.js';
+import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
 import { docker, sandboxDocker } from '../support/docker-state.js';
 import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js';
+import { openExecTty } from './docker-exec-tty.js';
+import { compareEcho, socketKeyTarget, type EchoComparison } from './echo-comparison.js';
 
 /**
  * `npm run bench`: sandbox start-up and footprint, each against a baseline taken in the same run.
@@ -11,6 +15,8 @@ import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js
  * profile's flags (a user-namespaced sandbox cannot run its inner daemon without the host-side
  * cgroup delegation the engine does, so there is no "bare" run of it to compare with).
  * Numbers are medians of RUNS runs; timings on a shared 2-core machine are noisy, ratios less so.
+ * Keystroke echo is timed through socket.io (the page's path) against `docker exec -it` into the
+ * same sandbox, in the same run. The numbers are also written to test-results/bench.json.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const lesson = 'postgres-in-a-container';
@@ -44,6 +50,8 @@ async function main() {
   let memoryMiB = 0;
   let diskMiB = 0;
   let pids = 0;
+  let echo: EchoComparison | undefined;
+  const loadAverageStart = os.loadavg()[0]!;
 
   for (let i = 0; i < RUNS; i++) {
     const baseline = bareDockerRun(image);
@@ -66,11 +74,19 @@ async function main() {
     database.push(Date.now() - started);
 
     const session = test.engine.sessions.get(created.body.data!.sessionId)!;
+    const daemon = test.engine.config.SANDBOX_ISOLATION === 'userns' ? sandboxDocker : docker;
     if (i === 0) {
+      // Keystroke echo, with postgres running: the page's path against docker exec -it into the same sandbox.
+      const execTty = await openExecTty(daemon, session.containerId);
+      try {
+        echo = await compareEcho(socketKeyTarget(learner), execTty);
+      } finally {
+        execTty.close();
+      }
+
       // Idle footprint: a fresh sandbox with nothing running inside.
       const idle = await test.engine.sessions.create(lesson);
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      const daemon = test.engine.config.SANDBOX_ISOLATION === 'userns' ? sandboxDocker : docker;
       const stats = await daemon.getContainer(idle.containerId).stats({ stream: false });
       memoryMiB = (stats.memory_stats.usage - ((stats.memory_stats.stats as Record<string, number>).cache ?? 0)) / 2 ** 20;
       pids = stats.pids_stats?.current ?? 0;
@@ -90,7 +106,37 @@ async function main() {
   console.log(`  session request -> lesson 1's database accepting connections: ${seconds(median(database))}`);
   console.log(`  idle sandbox: ${memoryMiB.toFixed(0)} MiB memory (without page cache), ${pids} pids`);
   console.log(`  disk added to the store by two sandboxes (one running postgres, one idle): ${diskMiB.toFixed(0)} MiB`);
+  if (echo) {
+    console.log(
+      `  keystroke -> echo, ${echo.socket.samples} keystrokes each: socket.io p50 ${echo.socket.p50Ms} ms, p99 ${echo.socket.p99Ms} ms; ` +
+        `docker exec -it p50 ${echo.dockerExec.p50Ms} ms, p99 ${echo.dockerExec.p99Ms} ms; added by the engine: p50 ${echo.addedP50Ms} ms, p99 ${echo.addedP99Ms} ms`,
+    );
+  }
   console.log(`  all runs (ms): shell ${shell.join(', ')}; database ${database.join(', ')}; bare ${bare.daemon.join(', ')}`);
+  const loadAverageEnd = os.loadavg()[0]!;
+  console.log(`  load average: ${loadAverageStart.toFixed(2)} at the start, ${loadAverageEnd.toFixed(2)} at the end (${os.cpus().length} cores)`);
+
+  const results = {
+    runs: RUNS,
+    isolation: test.engine.config.SANDBOX_ISOLATION,
+    bareRunMs: median(bare.run),
+    bareDaemonMs: median(bare.daemon),
+    shellReadyMs: median(shell),
+    shellReadyRatio: Math.round(ratio * 100) / 100,
+    databaseReadyMs: median(database),
+    idleMemoryMiB: Math.round(memoryMiB),
+    idlePids: pids,
+    twoSandboxesDiskMiB: Math.round(diskMiB),
+    echo,
+    allRunsMs: { shell, database, bareDaemon: bare.daemon },
+    loadAverage: { start: loadAverageStart, end: loadAverageEnd },
+    cores: os.cpus().length,
+    at: new Date().toISOString(),
+  };
+  const out = path.join(repoRoot, 'test-results', 'bench.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`  written to ${path.relative(repoRoot, out)}`);
 }
 
 main().catch((error: Error) => {

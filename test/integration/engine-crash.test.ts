@@ -75,7 +75,8 @@ describe('engine crash', () => {
   it('a SIGKILLed engine comes back and the learner reconnects to the same sandbox with its scrollback', async () => {
     await requireDocker();
     const [port, previewPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), PREVIEW_PORT: String(previewPort), DOCKYARD_INSTANCE: instance, LOG_LEVEL: 'warn' };
+    // No warm pool: the test counts the learner's sandbox alone.
+    const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), PREVIEW_PORT: String(previewPort), DOCKYARD_INSTANCE: instance, LOG_LEVEL: 'warn', WARM_POOL_SIZE: '0' };
     const running = spawn(process.execPath, ['--import', 'tsx', 'sandbox-engine/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     supervisor = running;
     let output = '';

@@ -11,14 +11,14 @@ export const artifacts = path.join(repoRoot, 'test-results');
 
 /**
  * For a browser test file: a real engine serving the built site and Debian's Chromium, started
- * before the tests and removed after them. Read `.test` and `.browser` inside tests.
+ * before the tests and removed after them (`env`: settings of the engine). Read `.test` and `.browser` inside tests.
  */
-export function useBrowserAndEngine(): { readonly test: TestEngine; readonly browser: Browser } {
+export function useBrowserAndEngine(env: Record<string, string> = {}): { readonly test: TestEngine; readonly browser: Browser } {
   const context = {} as { test: TestEngine; browser: Browser };
   beforeAll(async () => {
     await requireDocker();
     await mkdir(artifacts, { recursive: true });
-    context.test = await startTestEngine();
+    context.test = await startTestEngine(env);
     context.browser = await launchChromium();
   });
   afterAll(async () => {

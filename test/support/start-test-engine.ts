@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine, type Engine } from '../../sandbox-engine/src/app/create-engine.js';
 import { loadConfig } from '../../sandbox-engine/src/config/load-config.js';
@@ -19,7 +20,8 @@ export async function startTestEngine(env: Record<string, string> = {}): Promise
     { ...process.env, PORT: '0', PREVIEW_PORT: '0', HOST: '127.0.0.1', DOCKYARD_INSTANCE: instance, LOG_LEVEL: 'warn', ...env },
     repoRoot,
   );
-  const engine = await createEngine(config, createLogger(config.LOG_LEVEL), { prepareSeeds: false });
+  // A warm pool only for tests that size one (WARM_POOL_SIZE): it would fill every lesson's seed.
+  const engine = await createEngine(config, createLogger(config.LOG_LEVEL), { prepareSeeds: false, warmPool: env.WARM_POOL_SIZE !== undefined });
   const url = await engine.listen();
   return {
     engine,
@@ -28,6 +30,10 @@ export async function startTestEngine(env: Record<string, string> = {}): Promise
     async [Symbol.asyncDispose]() {
       await engine.sessions.destroyAll();
       await engine.close();
+      // The instance's own progress database (not one the test named: it may outlive this engine).
+      if (!env.PROGRESS_DB_FILE && path.basename(config.PROGRESS_DB_FILE!).startsWith('progress-test-')) {
+        for (const suffix of ['', '-wal', '-shm']) await rm(`${config.PROGRESS_DB_FILE}${suffix}`, { force: true });
+      }
     },
   };
 }

@@ -39,10 +39,19 @@ export async function sweepTestLeftovers(dataDir = process.env.DOCKYARD_DATA_DIR
   for (const file of await readdir(clones).catch(() => [] as string[])) {
     if (file.startsWith('test-')) await rm(path.join(clones, file), { force: true });
   }
+  // Progress databases of test engines (SQLite, with their WAL and shared-memory files).
+  for (const file of await readdir(dataDir).catch(() => [] as string[])) {
+    if (/^progress-test-.*\.sqlite(-wal|-shm)?$/.test(file)) await rm(path.join(dataDir, file), { force: true });
+  }
   // Session journals (scrollback, tab names) of test engines.
   const journals = path.join(dataDir, 'sessions');
   for (const dir of await readdir(journals).catch(() => [] as string[])) {
     if (dir.startsWith('test-')) await rm(path.join(journals, dir), { recursive: true, force: true });
+  }
+  // Claim records of their warm-pool sandboxes.
+  const claims = path.join(dataDir, 'pool-claims');
+  for (const file of await readdir(claims).catch(() => [] as string[])) {
+    if (file.startsWith('test-')) await rm(path.join(claims, file), { force: true });
   }
   return removed;
 }

@@ -12,16 +12,24 @@ import { mirrorAddress, remappedRoot, sandboxResolvers } from '../isolation/host
 import { createHttpApp } from '../http/create-http-app.js';
 import { closeUnknownUpgrades } from '../http/close-unknown-upgrades.js';
 import { createPreviewServer } from '../http/preview-server.js';
+import { progressRoutes } from '../http/progress-routes.js';
+import { InstructorAuth } from '../http/instructor-auth.js';
+import { instructorRoutes } from '../http/instructor-routes.js';
+import { openProgressStore } from '../progress/open-progress-store.js';
+import type { ObservableProgressStore } from '../progress/progress-store.js';
+import { SessionProgress } from '../progress/session-progress.js';
 import { SandboxFiles } from '../workspace/sandbox-files.js';
 import { loadLessons } from '../lessons/load-lessons.js';
 import type { Logger } from '../log/logger.js';
 import { SessionManager } from '../sessions/session-manager.js';
 import { SessionJournal } from '../sessions/session-journal.js';
 import { SessionAdmission } from '../sessions/session-admission.js';
+import { PassedStepsReplay } from '../sessions/replay-passed-steps.js';
 import { originAllowed } from '../http/origin-policy.js';
 import { SeedBuilder } from '../store/seed-builder.js';
 import { XfsStore } from '../store/xfs-store.js';
 import { attachSocketGateway, type GatewayServer } from '../terminal/socket-gateway.js';
+import { attachInstructorGateway } from '../terminal/instructor-gateway.js';
 
 export interface Engine {
   readonly config: Config;
@@ -29,6 +37,8 @@ export interface Engine {
   readonly driver: DockerSandboxDriver;
   readonly seeds: SeedBuilder;
   readonly lessons: Lesson[];
+  /** Learners' progress, classes and check attempts (SQLite, or PostgreSQL through DATABASE_URL). */
+  readonly progress: ObservableProgressStore;
   readonly httpServer: HttpServer;
   /** The port preview's own origin. */
   readonly previewServer: HttpServer;
@@ -51,7 +61,7 @@ function listen(server: HttpServer, port: number, host: string, log: Logger): Pr
 }
 
 /** The one wiring point: builds every component and hands them to each other. */
-export async function createEngine(config: Config, log: Logger, options: { prepareSeeds?: boolean } = {}): Promise<Engine> {
+export async function createEngine(config: Config, log: Logger, options: { prepareSeeds?: boolean; warmPool?: boolean } = {}): Promise<Engine> {
   // The host's engine holds the image catalog and the mirror; sandboxes run on the platform's own
   // user-namespaced daemon (or, trusted, on the host's engine too).
   const catalogDocker = new Docker({ socketPath: config.DOCKER_SOCKET });
@@ -79,6 +89,9 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
   const lessons = await loadLessons(config.LESSONS_DIR);
   const bySlug = new Map(lessons.map((lesson) => [lesson.slug, lesson]));
   const findLesson = (slug: string) => bySlug.get(slug);
+  const stepsOf = (slug: string) => findLesson(slug)?.steps.map((step) => step.id) ?? [];
+  const progress = await openProgressStore({ databaseUrl: config.DATABASE_URL, file: config.PROGRESS_DB_FILE!, stepsOf, log });
+  const sessionProgress = new SessionProgress({ progress, stepsOf, log });
 
   // Served engines make every lesson's seed up front, so no learner waits for one; tools and tests
   // let the first sandbox of a lesson make it.
@@ -101,14 +114,21 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
   const sessions = new SessionManager({ config, driver, store, seeds, disk, findLesson, log, journal });
   const adopted = await sessions.adopt();
   if (adopted > 0) log.info('sessions.adopted', { count: adopted });
+  for (const session of sessions.list()) await sessionProgress.restore(session);
   sessions.startReaper();
+  // Served engines keep ready sandboxes (WARM_POOL_SIZE); tools and tests only when they ask.
+  if (options.warmPool ?? options.prepareSeeds ?? true) sessions.startPool(lessons);
   journal.start(() => sessions.list());
 
   const previewServer = createPreviewServer({ sessions, driver, log });
   const previewPort = () => (previewServer.address() as AddressInfo | null)?.port ?? config.PREVIEW_PORT;
   const files = new SandboxFiles(driver);
-  const admission = new SessionAdmission({ config, sessions, findLesson, log });
-  const app = createHttpApp({ config, sessions, admission, driver, files, previewPort, lessons: () => lessons, log });
+  const admission = new SessionAdmission({ config, sessions, findLesson, log, progress: sessionProgress });
+  const progressApi = progressRoutes({ config, progress, lessons: () => lessons, log });
+  // The instructor area (INSTRUCTOR_PASSWORD): sign-in, classes, exports, and its socket namespace below.
+  const instructorAuth = new InstructorAuth({ password: config.INSTRUCTOR_PASSWORD });
+  const instructor = instructorRoutes({ config, auth: instructorAuth, progress, lessons: () => lessons, log });
+  const app = createHttpApp({ config, sessions, admission, driver, files, previewPort, lessons: () => lessons, log, progress: progressApi, instructor });
   const httpServer = createServer(app);
   closeUnknownUpgrades(httpServer);
   const io: GatewayServer = new Server(httpServer, {
@@ -132,7 +152,17 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     log,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     maxSocketsPerAddress: config.MAX_SOCKETS_PER_ADDRESS,
+    progress,
+    replay: new PassedStepsReplay({
+      findLesson,
+      recordedPassedSteps: (learner, lesson) => progress.passedSteps(learner, lesson),
+      recordEvent: (event) => progress.recordEvent(event),
+      runChecks: (step, shell) => runStepChecks(step, shell, { defaultTimeoutMs: config.CHECK_TIMEOUT_MS }),
+      sessions,
+      log,
+    }),
   });
+  const instructorGateway = attachInstructorGateway(io, { config, auth: instructorAuth, progress, sessions, lessons: () => lessons, log });
 
   return {
     config,
@@ -140,6 +170,7 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     driver,
     seeds,
     lessons,
+    progress,
     httpServer,
     previewServer,
     listen: async () => {
@@ -151,10 +182,12 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
     close: async () => {
       sessions.close();
       await journal.close();
+      instructorGateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections();
       previewServer.close();
       previewServer.closeAllConnections();
+      await progress.close();
     },
   };
 }

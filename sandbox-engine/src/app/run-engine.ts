@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createLogger } from '../log/logger.js';
 import { createEngine } from './create-engine.js';
+import { acquireEngineLock, EngineLockedError } from './engine-lock.js';
 import { exitCodes } from './exit-codes.js';
 import { exitOnCrash } from './exit-on-crash.js';
 
@@ -22,8 +23,16 @@ export async function runEngine(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, { instance: config.DOCKYARD_INSTANCE });
   exitOnCrash(log);
 
+  // Before anything touches the sandboxes: a second engine would adopt (and remove) the first's.
+  const lock = await acquireEngineLock(config.DOCKYARD_DATA_DIR, config.DOCKYARD_INSTANCE).catch((error: Error) => {
+    if (!(error instanceof EngineLockedError)) throw error;
+    console.error(`Dockyard Lessons could not start: ${error.message}`);
+    // Starting again cannot help while the other engine runs.
+    process.exit(exitCodes.config);
+  });
   const engine = await createEngine(config, log);
   const url = await engine.listen();
+  await lock.update(url).catch((error) => log.warn('engine.lock.update.failed', { error }));
   console.log(`\nDockyard Lessons is ready: ${url}`);
   console.log(
     config.SANDBOX_ISOLATION === 'userns'
@@ -38,6 +47,7 @@ export async function runEngine(): Promise<void> {
     stopping = true;
     log.info('engine.stopping', { reason });
     await engine.close();
+    await lock.release();
     process.exit(exitCodes.stopped);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 
@@ -31,6 +32,17 @@ export const configSchema = z
     /** Sparse file holding the reflink-capable XFS store; a block device path works too. */
     DOCKYARD_STORE_FILE: z.string().min(1).optional(),
     DOCKYARD_STORE_SIZE_GB: positiveInt(64),
+    /**
+     * Learners' progress in PostgreSQL: postgres://user:password@host:5432/database. Unset
+     * (default): SQLite in PROGRESS_DB_FILE.
+     */
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .refine((value) => /^postgres(ql)?:\/\/[^/]/.test(value) && URL.canParse(value), 'must be a PostgreSQL URL like postgres://user:password@host:5432/database')
+      .optional(),
+    /** The SQLite file of learners' progress (without DATABASE_URL). Default: $DOCKYARD_DATA_DIR/progress.sqlite (progress-<instance>.sqlite for other instances). */
+    PROGRESS_DB_FILE: z.string().min(1).optional(),
     LESSONS_DIR: z.string().min(1).default('lessons'),
     SITE_DIR: z.string().min(1).default('site/dist'),
     SANDBOX_IMAGE: z.string().min(1).default('dockyard/sandbox:latest'),
@@ -41,6 +53,21 @@ export const configSchema = z
     SANDBOX_CPUS: z.coerce.number().positive().max(64).default(1),
     SANDBOX_PIDS: positiveInt(1024),
     MAX_SANDBOXES: positiveInt(8),
+    /**
+     * Ready sandboxes kept per lesson, so a learner's sandbox is there at once: a number, or "auto"
+     * (default: sized from MAX_SANDBOXES and recent demand). 0 turns the pool off. Pool sandboxes
+     * count against MAX_SANDBOXES and are given up first when learners need the room.
+     */
+    WARM_POOL_SIZE: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(100)]).default('auto'),
+    /** A lesson nobody asked a sandbox for in this long keeps no ready sandboxes. */
+    WARM_POOL_IDLE_SECONDS: positiveInt(10 * 60),
+    /** Sandboxes starting at once (learners first, then the pool); more wait their turn. Default: the CPU count. */
+    MAX_CONCURRENT_STARTS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(64)
+      .default(() => Math.max(1, availableParallelism())),
     /**
      * Per network address (a classroom behind one NAT is one address: 30 learners must fit). The
      * one-sandbox-per-learner rule does the fairness; these only stop floods.
@@ -88,6 +115,11 @@ export const configSchema = z
     /** Output kept per terminal for reconnects (characters). */
     SCROLLBACK_CHARS: positiveInt(256 * 1024),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /**
+     * Turns on the instructor pages (/instructor: classes, live progress, watching a learner's
+     * terminal, exports) behind this one password. Unset (default): there is no instructor area.
+     */
+    INSTRUCTOR_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   })
   .superRefine((config, ctx) => {
     if (config.WARN_BEFORE_SECONDS >= config.IDLE_TIMEOUT_SECONDS) {
@@ -100,3 +132,6 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Settings whose values are never printed, not even in a start-up error about them. */
+export const secretSettings: ReadonlySet<string> = new Set(['INSTRUCTOR_PASSWORD', 'DATABASE_URL']);

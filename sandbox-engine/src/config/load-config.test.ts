@@ -23,6 +23,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_SANDBOXES: '-1' })).toThrowError(/MAX_SANDBOXES/);
   });
 
+  it('takes an instructor password of 12 characters or more, and never prints one it refuses', () => {
+    expect(loadConfig({}).INSTRUCTOR_PASSWORD).toBeUndefined();
+    expect(loadConfig({ INSTRUCTOR_PASSWORD: 'correct horse battery' }).INSTRUCTOR_PASSWORD).toBe('correct horse battery');
+    expect(() => loadConfig({ INSTRUCTOR_PASSWORD: 'short-pw' })).toThrowError(/INSTRUCTOR_PASSWORD \(value hidden\): must be at least 12 characters/);
+    expect(() => loadConfig({ INSTRUCTOR_PASSWORD: 'short-pw' })).not.toThrowError(/short-pw/);
+  });
+
+  it('keeps progress in SQLite under the data dir (a file per instance), or in PostgreSQL, never printing its URL', () => {
+    expect(loadConfig({}, '/repo').PROGRESS_DB_FILE).toBe('/var/lib/dockyard/progress.sqlite');
+    expect(loadConfig({ DOCKYARD_INSTANCE: 'test-ab12', DOCKYARD_DATA_DIR: '/data' }, '/repo').PROGRESS_DB_FILE).toBe('/data/progress-test-ab12.sqlite');
+    expect(loadConfig({ PROGRESS_DB_FILE: 'db/progress.sqlite' }, '/repo').PROGRESS_DB_FILE).toBe('/repo/db/progress.sqlite');
+    expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgresql://dockyard:pw@db:5432/dockyard' }).DATABASE_URL).toBe('postgresql://dockyard:pw@db:5432/dockyard');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://dockyard:s3cret@db/dockyard' })).toThrowError(/DATABASE_URL \(value hidden\): must be a PostgreSQL URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://dockyard:s3cret@db/dockyard' })).not.toThrowError(/s3cret/);
+  });
+
   it('rejects a warning window longer than the idle timeout', () => {
     expect(() => loadConfig({ IDLE_TIMEOUT_SECONDS: '60', WARN_BEFORE_SECONDS: '120' })).toThrowError(/WARN_BEFORE_SECONDS/);
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { configSchema, type Config } from './config-schema.js';
+import { configSchema, secretSettings, type Config } from './config-schema.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -14,7 +14,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const lines = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.') || 'config';
       const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-      return `  ${name}${value !== undefined ? `=${JSON.stringify(value)}` : ''}: ${issue.message}`;
+      const shown = value === undefined ? '' : secretSettings.has(name) ? ' (value hidden)' : `=${JSON.stringify(value)}`;
+      return `  ${name}${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -24,5 +25,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     LESSONS_DIR: path.resolve(cwd, config.LESSONS_DIR),
     SITE_DIR: path.resolve(cwd, config.SITE_DIR),
     DOCKYARD_STORE_FILE: config.DOCKYARD_STORE_FILE ?? path.join(config.DOCKYARD_DATA_DIR, 'store.xfs'),
+    PROGRESS_DB_FILE: path.resolve(
+      cwd,
+      config.PROGRESS_DB_FILE ?? path.join(config.DOCKYARD_DATA_DIR, config.DOCKYARD_INSTANCE === 'default' ? 'progress.sqlite' : `progress-${config.DOCKYARD_INSTANCE}.sqlite`),
+    ),
   };
 }

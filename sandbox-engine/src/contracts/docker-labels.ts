@@ -18,6 +18,11 @@ export const labelKeys = {
   createdAt: 'org.dockyard.created-at',
   expiresAt: 'org.dockyard.expires-at',
   isolation: 'org.dockyard.isolation',
+  /**
+   * "true" on a sandbox started ahead of any learner (the warm pool). It carries no learner label:
+   * a claim record in the data directory says who took it, and without one it is never adopted.
+   */
+  pool: 'org.dockyard.pool',
   /** On catalog images: hash of what the image was built from (context files + FROM image ids). */
   contextHash: 'org.dockyard.context-hash',
   /** On catalog images: the catalog ref the image was built as. */

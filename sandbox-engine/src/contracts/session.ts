@@ -66,6 +66,9 @@ export const apiErrorCodeSchema = z.enum([
   'holds-other-lesson',
   'rate-limited',
   'origin-refused',
+  // instructor area
+  'unauthorized',
+  'not-configured',
 ]);
 export type ApiErrorCode = z.infer<typeof apiErrorCodeSchema>;
 

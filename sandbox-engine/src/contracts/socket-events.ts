@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiError, Result, SessionInfo } from './session.js';
 import type { StepResult } from './checker.js';
+import type { ReplayProgress } from './progress.js';
 import { terminalIdSchema, type TerminalInfo } from './workspace.js';
 
 /** Largest single terminal input message; the client splits bigger pastes. */
@@ -46,6 +47,8 @@ export const terminalAckSchema = z
 
 export const stepCheckSchema = z.object({ stepId: z.string().min(1).max(64) }).strict();
 export const keepaliveSchema = z.object({}).strict();
+/** 'lesson:replay': types the solutions of the steps the learner passed before into this new sandbox. */
+export const lessonReplaySchema = z.object({}).strict();
 
 export type TerminalAttach = z.infer<typeof terminalAttachSchema>;
 export type TerminalInput = z.infer<typeof terminalInputSchema>;
@@ -72,6 +75,11 @@ export interface SessionEnded {
   message: string;
 }
 
+/** An instructor started or stopped watching this session's main terminal (read-only). */
+export interface SessionWatched {
+  watching: boolean;
+}
+
 export interface SocketErrorMessage {
   event: string;
   message: string;
@@ -92,6 +100,8 @@ export interface ClientToServerEvents {
   'terminal:rename': (payload: unknown, ack?: Ack<TerminalInfo[]>) => void;
   /** Ends that shell; the main terminal cannot be closed. */
   'terminal:close': (payload: unknown, ack?: Ack<TerminalInfo[]>) => void;
+  /** Replays the recorded passed steps' solutions in the main terminal; acks the steps it will replay. */
+  'lesson:replay': (payload: unknown, ack?: Ack<{ steps: string[] }>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -103,6 +113,10 @@ export interface ServerToClientEvents {
   'error:message': (payload: SocketErrorMessage) => void;
   /** The session's terminals, sent on connect and whenever one is opened, renamed or closed. */
   'terminals:list': (payload: TerminalInfo[]) => void;
+  /** How a replay ('lesson:replay') goes, to every page of the session. */
+  'replay:progress': (payload: ReplayProgress) => void;
+  /** Sent on connect while an instructor watches, and whenever watching starts or stops. */
+  'session:watched': (payload: SessionWatched) => void;
 }
 
 export type { ApiError };

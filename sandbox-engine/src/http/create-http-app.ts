@@ -24,10 +24,14 @@ export interface HttpAppDeps {
   previewPort: () => number;
   lessons: () => Lesson[];
   log: Logger;
+  /** /api/instructor (http/instructor-routes.ts), built in app/create-engine.ts. */
+  instructor?: express.Router;
+  /** The learner's progress API under /api (http/progress-routes.ts: /progress…, /classes…), built in app/create-engine.ts. */
+  progress?: express.Router;
 }
 
 /** The HTTP side: session API, health, lesson list, and the built site. */
-export function createHttpApp({ config, sessions, admission, driver, files, previewPort, lessons, log }: HttpAppDeps): express.Express {
+export function createHttpApp({ config, sessions, admission, driver, files, previewPort, lessons, log, instructor, progress }: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // No page of ours may be framed: a preview page (same site) framing a lesson would act with the
@@ -70,6 +74,8 @@ export function createHttpApp({ config, sessions, admission, driver, files, prev
   });
 
   app.use('/api/sessions', sessionRoutes({ config, sessions, admission, log }));
+  if (progress) app.use('/api', progress);
+  if (instructor) app.use('/api/instructor', instructor);
 
   app.use('/api', (_req, res) => sendError(res, new SessionError('bad-request', 'Unknown API route.')));
 

@@ -14,6 +14,9 @@ const statusFor: Record<string, number> = {
   'holds-other-lesson': 409,
   'rate-limited': 429,
   'origin-refused': 403,
+  unauthorized: 401,
+  'not-found': 404,
+  'not-configured': 404,
 };
 
 /** Answers with `{ error }` and the status that fits it. */

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
+import { Duplex, PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEARNER_TERMINAL_ENV, LearnerTerminal, screenText } from './learner-terminal.js';
@@ -25,7 +25,7 @@ describe.skipIf(!hasScript)('LearnerTerminal on an interactive bash with the san
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: dir, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...Object.fromEntries(LEARNER_TERMINAL_ENV.map((v) => v.split('='))) },
     });
-    terminal = new LearnerTerminal({ stream: Duplex.from({ writable: child.stdin!, readable: child.stdout! }), resize: async () => undefined });
+    terminal = new LearnerTerminal({ stream: Duplex.from({ writable: child.stdin!, readable: child.stdout! }) });
     await terminal.ready(10_000);
   });
 
@@ -67,6 +67,30 @@ describe.skipIf(!hasScript)('LearnerTerminal on an interactive bash with the san
 
   it('says when the shell ends', async () => {
     await expect(terminal.type('exit', 10_000)).rejects.toThrow(/the shell ended/);
+  });
+});
+
+describe('LearnerTerminal and a prompt redrawn before the command runs', () => {
+  it('waits for the prompt after the Enter, not the one readline redraws on a resize', async () => {
+    // What a shell shows when its terminal is resized as a command is typed (SIGWINCH): the old
+    // prompt again, then, a moment later, the echo of the line, its output and the new prompt.
+    const prompt = '\x1b[1;32mroot@sandbox\x1b[0m:\x1b[1;34m~\x1b[0m# ';
+    const output = new PassThrough();
+    const input = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        const typed = chunk.toString();
+        if (typed.endsWith('\r')) {
+          output.write(`\r\x1b[K${prompt}`);
+          setTimeout(() => output.write(`${typed.slice(0, -1)}\r\nran it\r\n${prompt}`), 600);
+        }
+        callback();
+      },
+    });
+    const terminal = new LearnerTerminal({ stream: Duplex.from({ readable: output, writable: input }) });
+    output.write(prompt);
+    await terminal.ready(5000);
+    expect(await terminal.typeUntilPrompt('docker run -d --name db postgres:15', 5000)).toContain('ran it');
+    terminal.close();
   });
 });
 

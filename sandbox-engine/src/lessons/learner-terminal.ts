@@ -55,7 +55,7 @@ export class LearnerTerminal {
   private readonly quietMs: number;
 
   constructor(
-    private readonly shell: ShellStream,
+    private readonly shell: Pick<ShellStream, 'stream'>,
     options: LearnerTerminalOptions = {},
   ) {
     this.quietMs = options.quietMs ?? 150;
@@ -87,19 +87,7 @@ export class LearnerTerminal {
    */
   async type(command: string, timeoutMs: number): Promise<TypedCommand> {
     const deadline = Date.now() + timeoutMs;
-    this.write(`${command.replace(/\r?\n/g, '\n')}\r`);
-    try {
-      await this.waitFor(() => this.promptShown(), deadline);
-    } catch {
-      const shown = tail(screenText(this.printed), 600);
-      if (this.ended) throw new LearnerTerminalError(`the shell ended while the command ran; the terminal shows:\n${shown}`);
-      this.write('\x03');
-      await this.waitFor(() => this.promptShown(), Date.now() + 5000).catch(() => undefined);
-      throw new LearnerTerminalError(
-        `the command did not finish within ${seconds(timeoutMs)}: the prompt did not come back (Ctrl-C sent); the terminal shows:\n${shown}`,
-      );
-    }
-    const output = tail(screenText(this.printed), 4000);
+    const output = await this.typeUntilPrompt(command, timeoutMs);
     // The word is split in the typed line, so only printf's output matches (not the line's echo).
     const id = `DONE_${this.nonce}_${++this.count}`;
     const status = new RegExp(`${MARKER_WORD}${id} (\\d+)`);
@@ -113,6 +101,30 @@ export class LearnerTerminal {
     return { exitCode: Number(status.exec(this.printed)![1]), output };
   }
 
+  /**
+   * Types `command` and Enter and waits for the prompt to come back, typing nothing else (a
+   * learner's own terminal shows, and keeps in its history, the command alone). Resolves with what
+   * the terminal showed; past `timeoutMs` it presses Ctrl-C and rejects with what the terminal shows.
+   */
+  async typeUntilPrompt(command: string, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    this.write(`${command.replace(/\r?\n/g, '\n')}\r`);
+    try {
+      // Only a prompt after the Enter's line break counts: a prompt redrawn before it (the terminal
+      // was resized: SIGWINCH) is the old one, with the command not run yet.
+      await this.waitFor(() => this.promptShown(true), deadline);
+    } catch {
+      const shown = tail(screenText(this.printed), 600);
+      if (this.ended) throw new LearnerTerminalError(`the shell ended while the command ran; the terminal shows:\n${shown}`);
+      this.write('\x03');
+      await this.waitFor(() => this.promptShown(), Date.now() + 5000).catch(() => undefined);
+      throw new LearnerTerminalError(
+        `the command did not finish within ${seconds(timeoutMs)}: the prompt did not come back (Ctrl-C sent); the terminal shows:\n${shown}`,
+      );
+    }
+    return tail(screenText(this.printed), 4000);
+  }
+
   close(): void {
     this.shell.stream.destroy();
   }
@@ -123,8 +135,12 @@ export class LearnerTerminal {
     this.shell.stream.write(data);
   }
 
-  private promptShown(): boolean {
-    return Date.now() - this.lastOutputAt >= this.quietMs && PROMPT_END.test(screenText(this.printed.slice(-400)));
+  private promptShown(afterEnter = false): boolean {
+    return (
+      Date.now() - this.lastOutputAt >= this.quietMs &&
+      PROMPT_END.test(screenText(this.printed.slice(-400))) &&
+      (!afterEnter || this.printed.includes('\n'))
+    );
   }
 
   /** Resolves once `done()` holds (asked every 25 ms); rejects when the shell ends or at `deadline`. */

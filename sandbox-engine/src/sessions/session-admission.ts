@@ -3,6 +3,7 @@ import type { QueuePosition } from '../contracts/session.js';
 import type { Lesson } from '../contracts/lesson.js';
 import { KeyedTokenBuckets } from '../limits/token-bucket.js';
 import type { Logger } from '../log/logger.js';
+import type { SessionProgress } from '../progress/session-progress.js';
 import type { Session } from './session.js';
 import { SessionError } from './session-errors.js';
 import type { SessionManager } from './session-manager.js';
@@ -26,6 +27,8 @@ export interface SessionAdmissionDeps {
   findLesson: (slug: string) => Lesson | undefined;
   log: Logger;
   now?: () => number;
+  /** Gives a new session the steps its learner passed before, and records the start (absent: neither). */
+  progress?: Pick<SessionProgress, 'started'>;
 }
 
 const POLL_MS = 2000;
@@ -49,6 +52,8 @@ export class SessionAdmission {
       (address) => this.heldBy(address),
     );
     this.starts = new KeyedTokenBuckets(config.SESSION_START_BURST, config.SESSION_STARTS_PER_MINUTE / 60, deps.now);
+    // The warm pool leaves the slots of learners waiting here free.
+    deps.sessions.countWaiting(() => this.line.length);
   }
 
   request(request: AdmissionRequest): Promise<Admission> {
@@ -95,8 +100,9 @@ export class SessionAdmission {
       log.info('session.moved', { session: held.id, from: held.lesson, to: lesson });
     }
 
-    // A learner moving between lessons keeps their slot; everyone else waits their turn.
-    const free = sessions.capacity - sessions.occupied;
+    // A learner moving between lessons keeps their slot; everyone else waits their turn. Ready
+    // sandboxes of the warm pool count as free: they are given up for learners.
+    const free = sessions.available;
     if (!movedFrom && !this.line.admits(learnerHash, free, clientAddress)) return this.queued(learnerHash, clientAddress);
 
     const fromAddress = this.heldBy(clientAddress);
@@ -116,6 +122,7 @@ export class SessionAdmission {
     this.line.leave(learnerHash);
     try {
       const session = await sessions.create(lesson, learnerHash, clientAddress);
+      await this.deps.progress?.started(session);
       return { kind: 'session', session, created: true, movedFrom };
     } catch (error) {
       // Someone took the last slot between the count and the start: wait in line instead.

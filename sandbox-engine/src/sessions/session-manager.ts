@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config/config-schema.js';
 import type { Lesson } from '../contracts/lesson.js';
 import type { SessionEnded, SessionExpiring } from '../contracts/socket-events.js';
@@ -7,13 +8,16 @@ import type { Logger } from '../log/logger.js';
 import type { SandboxDiskFacts } from '../store/sandbox-disk.js';
 import type { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 import { hashLearnerKey, learnerHashOf, newLearnerKey, sameLearner } from './learner-key.js';
-import { instanceLabels, SandboxProvisioner, type CloneStore, type SeedSource } from './sandbox-provisioner.js';
+import { PoolClaims } from './pool-claims.js';
+import { instanceLabels, SandboxProvisioner, type CloneStore, type SeedSource, type StartedSandbox } from './sandbox-provisioner.js';
 import type { Session } from './session.js';
 import { adoptSandboxes } from './session-adoption.js';
 import { SessionError } from './session-errors.js';
 import type { SessionJournal } from './session-journal.js';
 import { SessionReaper } from './session-reaper.js';
 import { SessionTerminals } from './session-terminals.js';
+import { StartLimiter } from './start-limiter.js';
+import { WarmPool } from './warm-pool.js';
 
 export type SessionEvent =
   | { type: 'expiring'; session: Session; payload: SessionExpiring }
@@ -41,8 +45,9 @@ const endMessages: Record<SessionEnded['reason'], string> = {
 
 /**
  * The live sessions of this engine: who holds which sandbox, their lifecycle (create, touch, end)
- * and its events. The work is done by its parts: the provisioner (sandboxes), the terminals (tabs
- * and shells), the reaper (idle and lifetime ends) and adoption (after a restart).
+ * and its events. The work is done by its parts: the provisioner (sandboxes), the start limiter (how
+ * many start at once), the warm pool (sandboxes ready ahead of learners), the terminals (tabs and
+ * shells), the reaper (idle and lifetime ends) and adoption (after a restart).
  */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
@@ -51,16 +56,19 @@ export class SessionManager {
   private readonly provisioner: SandboxProvisioner;
   private readonly terminals: SessionTerminals;
   private readonly reaper: SessionReaper;
+  private readonly starts: StartLimiter;
+  private readonly claims: PoolClaims;
+  private pool: WarmPool | undefined;
+  private waiting: () => number = () => 0;
 
   constructor(private readonly deps: SessionManagerDeps) {
     this.provisioner = new SandboxProvisioner(deps);
+    this.starts = new StartLimiter(deps.config.MAX_CONCURRENT_STARTS);
+    this.claims = new PoolClaims({ dir: path.join(deps.config.DOCKYARD_DATA_DIR, 'pool-claims'), instance: deps.config.DOCKYARD_INSTANCE });
     this.terminals = new SessionTerminals(deps);
     this.reaper = new SessionReaper({
       sessions: () => this.list(),
-      runningContainers: async () => {
-        const listed = await deps.driver.list(instanceLabels(deps.config));
-        return new Set(listed.filter((sandbox) => sandbox.running).map((sandbox) => sandbox.containerId));
-      },
+      runningContainers: () => this.runningContainers(),
       end: (session, reason) => this.destroy(session, reason),
       warn: (session, payload) => this.emit({ type: 'expiring', session, payload }),
       settings: () => this.settings,
@@ -114,32 +122,152 @@ export class SessionManager {
     return this.list().find((session) => session.previewHost === label && !session.ended);
   }
 
-  /** Sandboxes running or starting: what counts against MAX_SANDBOXES. */
+  /** Sandboxes running or starting, learners' and the warm pool's: what counts against MAX_SANDBOXES. */
   get occupied(): number {
-    return this.sessions.size + this.creating;
+    return this.sessions.size + this.creating + (this.pool?.size ?? 0);
+  }
+
+  /** Slots a learner may take now: free ones, and the warm pool's (given up first). */
+  get available(): number {
+    return this.capacity - this.sessions.size - this.creating - (this.pool?.unreclaimable ?? 0);
+  }
+
+  /** What the warm pool holds now (for health and tests): ready sandboxes in all and per lesson, starts asked for. */
+  get poolState(): { ready: number; starting: number; readyByLesson: Record<string, number> } {
+    const pool = this.pool;
+    const readyByLesson = Object.fromEntries((pool?.lessonSlugs() ?? []).map((slug) => [slug, pool!.readyCount(slug)]));
+    return { ready: pool?.readyCount() ?? 0, starting: pool?.startingCount() ?? 0, readyByLesson };
+  }
+
+  /** How many learners wait in line: the pool leaves their slots free. */
+  countWaiting(count: () => number): void {
+    this.waiting = count;
+  }
+
+  /**
+   * Keeps ready sandboxes of these lessons (WARM_POOL_SIZE; nothing with 0), started behind
+   * learners' starts and given up first when learners need the room. Served engines start it after
+   * adopting what an earlier engine left.
+   */
+  startPool(lessons: Lesson[]): void {
+    const { config, log } = this.deps;
+    if (this.pool || config.WARM_POOL_SIZE === 0) return;
+    this.pool = new WarmPool({
+      settings: { size: config.WARM_POOL_SIZE, capacity: config.MAX_SANDBOXES, idleMs: config.WARM_POOL_IDLE_SECONDS * 1000 },
+      lessons,
+      start: (lesson, wanted) =>
+        this.starts.run(async () => {
+          if (!wanted()) return undefined;
+          const started = Date.now();
+          const sandbox = await this.provisioner.start(lesson, { kind: 'pool' });
+          this.pool?.noteStartDuration(Date.now() - started);
+          return sandbox;
+        }, 'pool'),
+      remove: (sandbox) => this.provisioner.remove(sandbox.containerName, sandbox.id),
+      running: () => this.runningContainers(),
+      learners: () => ({ holding: this.sessions.size + this.creating, waiting: this.waiting() }),
+      log: log.child({ component: 'warm-pool' }),
+    });
+    this.pool.start();
+    log.info('pool.started', { size: config.WARM_POOL_SIZE, capacity: config.MAX_SANDBOXES, concurrentStarts: config.MAX_CONCURRENT_STARTS });
+  }
+
+  private async runningContainers(): Promise<Set<string>> {
+    const listed = await this.deps.driver.list(instanceLabels(this.deps.config));
+    return new Set(listed.filter((sandbox) => sandbox.running).map((sandbox) => sandbox.containerId));
   }
 
   get capacity(): number {
     return this.deps.config.MAX_SANDBOXES;
   }
 
-  /** Starts a sandbox of a lesson for a learner (by the hash of their key; tools get a fresh one). */
+  /**
+   * A sandbox of a lesson for a learner (by the hash of their key; tools get a fresh one): from the
+   * warm pool when it has one ready (or starting), else a new one, started when a start slot is free
+   * (StartLimiter). When every slot is taken, the pool gives one up for it.
+   */
   async create(lessonSlug: string, learnerHash = hashLearnerKey(newLearnerKey()), clientAddress?: string): Promise<Session> {
     const lesson = this.deps.findLesson(lessonSlug);
     if (!lesson) throw new SessionError('unknown-lesson', `There is no lesson "${lessonSlug}".`);
+    const requested = Date.now();
+    this.pool?.noteDemand(lesson.slug);
+    const pooled = await this.fromPool(lesson, learnerHash, clientAddress);
+    const session = pooled ?? (await this.createNew(lesson, learnerHash, clientAddress));
+    this.deps.log.info('session.created', { session: session.id, lesson: lesson.slug, fromPool: pooled !== undefined, ms: Date.now() - requested });
+    return session;
+  }
+
+  /** A ready pool sandbox of the lesson, else one the pool is starting (counted as this learner's from the moment it is up). */
+  private async fromPool(lesson: Lesson, learnerHash: string, clientAddress: string | undefined): Promise<Session | undefined> {
+    const pool = this.pool;
+    if (!pool) return undefined;
+    let claimed = pool.claim(lesson.slug);
+    if (claimed) this.creating += 1;
+    else {
+      claimed = await new Promise<StartedSandbox | undefined>((resolve) => {
+        const promised = pool.promiseStarting(lesson.slug, (sandbox) => {
+          if (sandbox) this.creating += 1;
+          resolve(sandbox);
+        });
+        if (!promised) resolve(undefined);
+      });
+    }
+    if (!claimed) return undefined;
+    try {
+      const session = await this.handOverClaimed(claimed, lesson, learnerHash, clientAddress);
+      if (session) this.sessions.set(session.id, session);
+      return session;
+    } finally {
+      this.creating -= 1;
+    }
+  }
+
+  /** A new sandbox; when every slot is taken, the warm pool gives one up (its sandbox destroyed before this one starts). */
+  private async createNew(lesson: Lesson, learnerHash: string, clientAddress: string | undefined): Promise<Session> {
+    let freed: Promise<void> | undefined;
     if (this.occupied >= this.capacity) {
-      throw new SessionError(
-        'capacity',
-        `All ${this.capacity} sandboxes of this server are in use. One frees up when a learner finishes or goes idle: try again in a few minutes.`,
-      );
+      freed = this.pool?.giveUpSlot(lesson.slug);
+      if (!freed) {
+        throw new SessionError(
+          'capacity',
+          `All ${this.capacity} sandboxes of this server are in use. One frees up when a learner finishes or goes idle: try again in a few minutes.`,
+        );
+      }
     }
     this.creating += 1;
     try {
-      const session = await this.provisioner.provision(lesson, learnerHash, clientAddress);
+      await freed;
+      const session = await this.starts.run(async () => {
+        const started = Date.now();
+        const made = await this.provisioner.provision(lesson, learnerHash, clientAddress);
+        this.pool?.noteStartDuration(Date.now() - started);
+        return made;
+      });
       this.sessions.set(session.id, session);
       return session;
     } finally {
       this.creating -= 1;
+      this.pool?.wake();
+    }
+  }
+
+  /**
+   * A pool sandbox becomes this learner's: the claim is recorded first (a restarted engine adopts
+   * it for them, and destroys pool sandboxes without one), then the starting files. Undefined, with
+   * the sandbox destroyed, when it does not take them (it died in the pool).
+   */
+  private async handOverClaimed(sandbox: StartedSandbox, lesson: Lesson, learnerHash: string, clientAddress: string | undefined): Promise<Session | undefined> {
+    const createdAt = Date.now();
+    const claim = { learnerHash, clientAddress, createdAt, expiresAt: createdAt + this.deps.config.MAX_LIFETIME_SECONDS * 1000 };
+    try {
+      await this.claims.record(sandbox.id, claim);
+      return await this.provisioner.handOver(sandbox, lesson, claim);
+    } catch (error) {
+      this.deps.log.warn('pool.claim.failed', { session: sandbox.id, lesson: lesson.slug, error });
+      sandbox.shell?.stream.destroy();
+      await this.claims.remove(sandbox.id).catch(() => undefined);
+      await this.provisioner.remove(sandbox.containerName, sandbox.id);
+      return undefined;
     }
   }
 
@@ -185,6 +313,8 @@ export class SessionManager {
     this.terminals.closeAll(session);
     this.emit({ type: 'ended', session, payload: { reason, message: endMessages[reason] } });
     await this.provisioner.remove(session.containerName, session.id);
+    await this.claims.remove(session.id).catch((error) => this.deps.log.error('session.claim.remove.failed', { session: session.id, error }));
+    this.pool?.wake();
     await this.deps.journal?.remove(session.id).catch((error) => this.deps.log.error('session.journal.remove.failed', { session: session.id, error }));
     this.deps.log.info('session.ended', { session: session.id, reason });
   }
@@ -196,6 +326,7 @@ export class SessionManager {
       driver: this.deps.driver,
       store: this.deps.store,
       provisioner: this.provisioner,
+      claims: this.claims,
       lessonExists: (slug) => this.deps.findLesson(slug) !== undefined,
       log: this.deps.log,
     });
@@ -213,14 +344,15 @@ export class SessionManager {
     return this.reaper.reap(now);
   }
 
-  /** Stops timers and closes terminals; sandboxes stay up for the next engine to adopt. */
+  /** Stops timers and closes terminals; sandboxes stay up for the next engine to adopt (or, unclaimed pool ones, destroy). */
   close(): void {
     this.reaper.stop();
+    this.pool?.stop();
     for (const session of this.sessions.values()) this.terminals.closeAll(session);
   }
 
   async destroyAll(): Promise<void> {
     this.close();
-    await Promise.all(this.list().map((session) => this.destroy(session, 'ended')));
+    await Promise.all([...this.list().map((session) => this.destroy(session, 'ended')), this.pool?.destroyAll()]);
   }
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config-schema.js';
-import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import type { SandboxDriver, ShellStream } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
 import { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 import type { Session } from './session.js';
@@ -52,7 +52,7 @@ export class SessionTerminals {
     if (!session.terminalNames.has(terminalId)) throw new SessionError('bad-request', `There is no terminal ${terminalId}: open one with terminal:open.`);
     const terminal = new SandboxTerminal(
       terminalId,
-      (shellSize) => this.deps.driver.openShell(session.containerId, shellSize),
+      (shellSize) => this.openShell(session, terminalId, shellSize),
       this.deps.config.SCROLLBACK_CHARS,
       this.deps.log.child({ session: session.id }),
       this.deps.journal?.terminal(session, terminalId, size.since),
@@ -67,8 +67,23 @@ export class SessionTerminals {
     return terminal;
   }
 
+  /** The main terminal's first shell is the one opened with the sandbox (its prompt is already there); later ones are new. */
+  private async openShell(session: Session, terminalId: string, size: { cols: number; rows: number }): Promise<ShellStream> {
+    const warm = terminalId === 'main' ? session.warmShell : undefined;
+    session.warmShell = undefined;
+    if (warm && !warm.stream.destroyed && !warm.stream.readableEnded) {
+      // Its prompt is waiting: the page gets it now, the size follows (a Docker call) in the background.
+      void warm.resize(size.cols, size.rows).catch(() => undefined);
+      return warm;
+    }
+    warm?.stream.destroy();
+    return this.deps.driver.openShell(session.containerId, size);
+  }
+
   /** Closes every shell of a session (the sandbox ends, or the engine stops). */
   closeAll(session: Session): void {
     for (const terminal of session.terminals.values()) terminal.close();
+    session.warmShell?.stream.destroy();
+    session.warmShell = undefined;
   }
 }

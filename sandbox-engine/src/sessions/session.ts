@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SessionInfo } from '../contracts/session.js';
 import type { TerminalInfo } from '../contracts/workspace.js';
+import type { ShellStream } from '../drivers/sandbox-driver.js';
 import type { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 
 /** A learner's session: one sandbox, its terminals and the steps passed in it. */
@@ -18,6 +19,8 @@ export class Session {
   address: string | undefined;
   /** The network address that asked for it (unknown after an engine restart): per-address limits count it. */
   clientAddress: string | undefined;
+  /** The main terminal's shell, opened when the sandbox started: its first attach takes it (no wait for a new shell). */
+  warmShell: ShellStream | undefined;
   /** The deadline a warning was last sent for, so each is sent once. */
   warnedFor: number | undefined;
   ended = false;

@@ -208,3 +208,37 @@ describe('SandboxTerminal attach', () => {
     terminal.close();
   });
 });
+
+describe('SandboxTerminal observe', () => {
+  it('never holds the shell for a watcher that stops acknowledging, and catches it up from the scrollback', async () => {
+    const factory = shells();
+    const terminal = new SandboxTerminal('main', factory.open, 1024 * 1024, log);
+    await terminal.start();
+    const shell = factory.opened[0]!;
+    // The learner's page keeps up.
+    const learner = terminal.attach(0, (chunk) => learner.ack(chunk.offset + chunk.data.length));
+    const seen: { offset: number; length: number }[] = [];
+    let backedUp = false;
+    const watch = terminal.observe(0, (chunk) => seen.push({ offset: chunk.offset, length: chunk.data.length }), () => backedUp, 100 * 1024);
+    for (let i = 0; i < 10; i += 1) terminal.print('w'.repeat(64 * 1024));
+    // 640 KiB printed: the watcher took 2 chunks (128 KiB) then had no room; the learner's shell runs on.
+    expect(shell.stream.isPaused()).toBe(false);
+    expect(seen).toEqual([{ offset: 0, length: 65536 }, { offset: 65536, length: 65536 }]);
+    // It acknowledges: it is sent what it missed at once, as one chunk from where it left off.
+    watch.ack(2 * 65536);
+    expect(seen.at(-1)).toEqual({ offset: 2 * 65536, length: 8 * 65536 });
+    // A backed-up connection is sent nothing, then caught up when it drains.
+    watch.ack(10 * 65536);
+    backedUp = true;
+    terminal.print('after');
+    expect(seen).toHaveLength(3);
+    backedUp = false;
+    watch.recheck();
+    expect(seen.at(-1)).toEqual({ offset: 10 * 65536, length: 5 });
+    watch.detach();
+    terminal.print('gone');
+    expect(seen).toHaveLength(4);
+    expect(shell.stream.isPaused()).toBe(false);
+    terminal.close();
+  });
+});

@@ -26,6 +26,19 @@ export interface TerminalLimits {
  */
 export const TERMINAL_LIMITS: TerminalLimits = { pendingInputChars: 64 * 1024, restartIntervalMs: 5000, resizeIntervalMs: 250 };
 
+/** How much a watcher may be sent and not acknowledge before it skips output (see observe). */
+export const WATCH_MAX_UNACKED = 256 * 1024;
+
+/** A read-only view of a terminal, which never holds the shell (see SandboxTerminal.observe). */
+export interface TerminalObservation {
+  replay: OutputChunk;
+  /** The viewer wrote the output up to `offset`. */
+  ack(offset: number): void;
+  /** The viewer's connection drained: it may be sent what it missed. */
+  recheck(): void;
+  detach(): void;
+}
+
 /** One page's attachment to a terminal. */
 export interface TerminalAttachment {
   /** What the page missed, to send it before anything else. */
@@ -80,6 +93,11 @@ export class SandboxTerminal {
     private readonly limits: TerminalLimits = TERMINAL_LIMITS,
   ) {
     this.buffer = new ScrollbackBuffer(scrollbackChars, recorder?.initial);
+  }
+
+  /** The size the learner's page last gave the shell (what a read-only watcher should show). */
+  get requestedSize(): { cols: number; rows: number } {
+    return { ...this.size };
   }
 
   /** Whether a shell runs (or is starting): false once it ended for good, until a page attaches again. */
@@ -217,6 +235,48 @@ export class SandboxTerminal {
         return again;
       },
       recheck: () => reader.recheck(),
+    };
+  }
+
+  /**
+   * A read-only view (an instructor watching) that never holds the shell: output the viewer has no
+   * room for (more than `maxUnacked` unacknowledged, or its connection backed up) is skipped, and once
+   * it has room again it is sent what the scrollback still holds from where it left off (a later
+   * offset when the gap outgrew the scrollback). The learner's shell runs at the learner's pace only.
+   */
+  observe(since: number, listener: OutputListener, backlogged: () => boolean, maxUnacked = WATCH_MAX_UNACKED): TerminalObservation {
+    const replay = this.buffer.since(since);
+    let sentEnd = replay.offset + replay.data.length;
+    let ackedEnd = replay.offset;
+    let behind = false;
+    const hasRoom = () => sentEnd - ackedEnd <= maxUnacked && !backlogged();
+    const catchUp = () => {
+      if (!behind || !hasRoom()) return;
+      behind = false;
+      const missed = this.buffer.since(sentEnd);
+      if (missed.data.length === 0) return;
+      // Counted as acknowledged up to where the gap began: the view owes acks only for what it is sent.
+      ackedEnd = Math.max(ackedEnd, missed.offset - (sentEnd - ackedEnd));
+      sentEnd = missed.offset + missed.data.length;
+      listener(missed);
+    };
+    const send: OutputListener = (chunk) => {
+      if (behind || !hasRoom()) {
+        behind = true;
+        return;
+      }
+      sentEnd = chunk.offset + chunk.data.length;
+      listener(chunk);
+    };
+    this.listeners.add(send);
+    return {
+      replay,
+      ack: (offset) => {
+        ackedEnd = Math.max(ackedEnd, Math.min(offset, sentEnd));
+        catchUp();
+      },
+      recheck: catchUp,
+      detach: () => this.listeners.delete(send),
     };
   }
 

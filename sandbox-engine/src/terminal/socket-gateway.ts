@@ -5,6 +5,7 @@ import type { Lesson, Step } from '../contracts/lesson.js';
 import type { ApiErrorCode } from '../contracts/session.js';
 import {
   keepaliveSchema,
+  lessonReplaySchema,
   stepCheckSchema,
   terminalAckSchema,
   terminalAttachSchema,
@@ -19,9 +20,12 @@ import type { SandboxShell } from '../checkers/sandbox-shell.js';
 import { clientAddress } from '../limits/client-address.js';
 import { socketAuthSchema } from '../contracts/session.js';
 import type { Logger } from '../log/logger.js';
+import { checkAttemptOf, recordCheckAttempt } from '../progress/record-check-attempt.js';
+import type { ProgressStore } from '../progress/progress-store.js';
 import type { Session } from '../sessions/session.js';
 import { toApiError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import type { PassedStepsReplay } from '../sessions/replay-passed-steps.js';
 import { TokenBucket } from '../limits/token-bucket.js';
 import type { SandboxTerminal, TerminalAttachment } from './sandbox-terminal.js';
 import type { OutputChunk } from './scrollback-buffer.js';
@@ -42,6 +46,10 @@ export interface SocketGatewayDeps {
   log: Logger;
   trustProxyHops: number;
   maxSocketsPerAddress: number;
+  /** Where every check attempt is recorded (absent: nowhere); a failure to record never fails the check. */
+  progress?: Pick<ProgressStore, 'recordAttempt'>;
+  /** 'lesson:replay' (absent: the server answers that it cannot replay). */
+  replay?: PassedStepsReplay;
 }
 
 function reply<T>(ack: unknown, result: { data: T } | { error: { code: ApiErrorCode; message: string; retryable: boolean } }) {
@@ -262,13 +270,32 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
       const key = `${session.id}/${step.id}`;
       let pending = checksInFlight.get(key);
       if (!pending) {
-        pending = deps.runChecks(step, sessions.shellFor(session)).finally(() => checksInFlight.delete(key));
+        const started = performance.now();
+        pending = deps
+          .runChecks(step, sessions.shellFor(session))
+          .then(async (result) => {
+            const durationMs = Math.round(performance.now() - started);
+            if (deps.progress) await recordCheckAttempt(deps.progress, log, checkAttemptOf(session.learnerHash, session.lesson, step, result, durationMs), session.id);
+            return result;
+          })
+          .finally(() => checksInFlight.delete(key));
         checksInFlight.set(key, pending);
       }
       const result = await pending;
       if (result.passed) sessions.markPassed(session, step.id);
       io.to(session.id).emit('step:result', result);
       reply(ack, { data: result });
+    }));
+
+    socket.on('lesson:replay', guard('lesson:replay', async (payload, ack) => {
+      if (!parse('lesson:replay', lessonReplaySchema, payload ?? {}, ack)) return;
+      if (!deps.replay) return reply(ack, { error: { code: 'internal', message: 'This server cannot replay steps.', retryable: false } });
+      sessions.touch(session);
+      const result = await deps.replay.start(session, {
+        progress: (event) => io.to(session.id).emit('replay:progress', event),
+        stepResult: (result) => io.to(session.id).emit('step:result', result),
+      });
+      reply(ack, result);
     }));
 
     socket.on('session:keepalive', guard('session:keepalive', (payload, ack) => {

@@ -11,6 +11,13 @@ import { PanelViews } from './panel-views.ts';
 import { PanelCollapse } from './panel-collapse.ts';
 import { SplitHandle } from './split-handle.ts';
 import { Workspace } from './workspace/workspace.ts';
+import { WatchNotice } from './watch-notice.ts';
+import { StepProgress } from './step-progress.ts';
+import { StepHelp } from './step-help.ts';
+import { ReplayBanner, type LessonStep } from './replay-banner.ts';
+import { replayableSteps } from './replay-text.ts';
+import { fetchProgress, recordStepEvent } from './progress-api.ts';
+import type { LessonProgressResponse } from '../../../sandbox-engine/src/contracts/progress.js';
 
 const FIRST_PROMPT_WAIT_MS = 5_000;
 
@@ -40,6 +47,18 @@ function mountLessonPage(root: HTMLElement): void {
   /** While in the waiting line: the timer of the next ask. */
   let queueTimer: number | undefined;
   const endButton = find<HTMLButtonElement>('[data-end-sandbox]');
+  /** What the progress API remembers of this lesson (undefined until it answered, or when it cannot). */
+  let recorded: LessonProgressResponse | undefined;
+  /** The session whose sandbox is new (not resumed) and has not been offered the replay yet. */
+  let replayOfferFor: string | undefined;
+  const lessonSteps = new Map<string, LessonStep>();
+  for (const section of root.querySelectorAll<HTMLElement>('[data-step-id]')) {
+    const { stepId, stepNumber, stepTitle } = section.dataset;
+    if (stepId) lessonSteps.set(stepId, { number: Number(stepNumber), title: stepTitle ?? stepId });
+  }
+  const stepProgress = new StepProgress(root);
+  const help = new StepHelp(root, (step, kind) => void recordStepEvent({ lesson: lesson as string, step, kind }));
+  const replayBanner = new ReplayBanner(find('[data-replay-banner]'), lessonSteps, () => transport.replay());
 
   const deck = new TerminalDeck(find('[data-terminal-hosts]'), find('[data-terminal-tabs]'), {
     input: (id, data) => transport.sendInput(id, data),
@@ -63,6 +82,7 @@ function mountLessonPage(root: HTMLElement): void {
       banner.setState('ready');
       deck.fit();
       workspace.connected();
+      offerReplay();
     },
     attachFailed: (id, error) => {
       if (id !== MAIN_TERMINAL) {
@@ -85,15 +105,19 @@ function mountLessonPage(root: HTMLElement): void {
     sessionInfo: (info) => {
       banner.setInfo(info);
       steps.markPassed(info.passedSteps);
+      passedSteps(info.passedSteps);
     },
     expiring: (event) => banner.warn(event),
     ended: (event) => showEnded(event.message),
     stepResult: (result) => steps.showResult(result),
+    replayProgress: (event) => replayBanner.progress(event),
     errorMessage: (event) => {
       console.warn(`[dockyard] ${event.event}: ${event.message}`);
       toasts.show(event.message);
     },
+    watched: (watching) => watchNotice.set(watching),
   });
+  const watchNotice = new WatchNotice(find('[data-session-banner]'));
 
   const banner = new SessionBanner(
     {
@@ -104,7 +128,41 @@ function mountLessonPage(root: HTMLElement): void {
     },
     () => transport.keepalive(),
   );
-  const steps = new StepsView(root, (stepId) => transport.check(stepId));
+  const steps = new StepsView(
+    root,
+    (stepId) => transport.check(stepId),
+    (result) => {
+      if (result.passed) passedSteps([result.stepId], true);
+      else help.failed(result.stepId, result.hint);
+    },
+  );
+
+  /** Steps passed: marked in the step list (and the completion panel shown once all are). */
+  function passedSteps(ids: readonly string[], live = false): void {
+    stepProgress.markPassed(ids, { live });
+  }
+
+  /** A new sandbox of a lesson the learner had started: offers to bring it to where they were. */
+  function offerReplay(): void {
+    if (!recorded || !sessionId || replayOfferFor !== sessionId || !transport.attached) return;
+    replayOfferFor = undefined;
+    replayBanner.offer(replayableSteps([...lessonSteps.keys()], recorded.passedSteps));
+  }
+
+  /** What the progress API remembers of this lesson: passed steps, help opened, and what a new sandbox could replay. */
+  async function loadProgress(): Promise<void> {
+    const answer = await fetchProgress();
+    if ('error' in answer) {
+      console.warn(`[dockyard] progress: ${answer.error.message}`);
+      return;
+    }
+    recorded = answer.data.lessons.find((entry) => entry.lesson === lesson);
+    if (!recorded) return;
+    stepProgress.markPassed(recorded.passedSteps);
+    help.restore(recorded);
+    offerReplay();
+  }
+  void loadProgress();
 
   views.onChange((view) => {
     if (view !== 'editor') deck.fit(view === 'terminal');
@@ -213,10 +271,17 @@ function mountLessonPage(root: HTMLElement): void {
       workspace.reset();
       everAttached = false;
       steps.reset();
+      replayBanner.hide();
+    }
+    if (!info.resumed && info.sessionId !== sessionId) {
+      replayOfferFor = info.sessionId;
+      // A sandbox after another one on this page: what to bring back may have grown meanwhile.
+      if (sessionId !== undefined) void loadProgress();
     }
     sessionId = info.sessionId;
     banner.setInfo(info);
     steps.markPassed(info.passedSteps);
+    passedSteps(info.passedSteps);
     if (!everAttached) overlay.starting(info.resumed ? 'Reconnecting to your sandbox…' : 'Connecting to your sandbox…');
     transport.connect();
   }

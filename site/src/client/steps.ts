@@ -14,12 +14,17 @@ interface StepView {
 
 /**
  * The Check buttons and status lines of a lesson's steps. A step's status is "Not checked yet",
- * "Checking…", "Passed", or the failed checks' messages with the hint.
+ * "Checking…", "Passed", or the failed checks' messages (the hint is offered beside it, by
+ * step-help.ts). `onResult` hears every result shown.
  */
 export class StepsView {
   readonly #steps = new Map<string, StepView>();
 
-  constructor(root: ParentNode, check: (stepId: string) => Promise<Result<StepResult>>) {
+  constructor(
+    root: ParentNode,
+    check: (stepId: string) => Promise<Result<StepResult>>,
+    readonly onResult: (result: StepResult) => void = () => undefined,
+  ) {
     for (const section of root.querySelectorAll<HTMLElement>('[data-step-id]')) {
       const id = section.dataset.stepId;
       const button = section.querySelector<HTMLButtonElement>('[data-action="check"]');
@@ -40,6 +45,7 @@ export class StepsView {
   showResult(result: StepResult): void {
     const view = this.#steps.get(result.stepId);
     if (!view) return;
+    this.onResult(result);
     const key = JSON.stringify([result.passed, result.outcomes.map((o) => [o.passed, o.message]), result.hint]);
     if (view.shown === key && this.#state(view) !== 'pending') return;
     view.shown = key;
@@ -52,10 +58,9 @@ export class StepsView {
     const list = document.createElement('ul');
     list.className = 'step-outcomes';
     for (const outcome of [...failed, ...passed]) list.append(outcomeItem(outcome));
-    const hint = result.hint ?? view.hint;
     const parts: Node[] = [paragraph('Not passed yet', 'step-status-summary')];
     if (result.outcomes.length > 0) parts.push(list);
-    if (hint) parts.push(paragraph(hint, 'step-hint', 'Hint: '));
+    if (view.hint || result.hint) parts.push(paragraph('Stuck? See the hint below.', 'step-status-help'));
     this.#render(view, 'failed', parts);
   }
 

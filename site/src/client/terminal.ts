@@ -9,7 +9,7 @@ export interface TerminalSize {
 }
 
 /** A dark palette with readable contrast for every ANSI colour on its background. */
-const theme: ITheme = {
+export const theme: ITheme = {
   background: '#0d1117',
   foreground: '#e6edf3',
   cursor: '#79c0ff',

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ApiError, Result, SessionInfo } from '../../../sandbox-engine/src/contracts/session.js';
 import type { StepResult } from '../../../sandbox-engine/src/contracts/checker.js';
+import type { ReplayProgress } from '../../../sandbox-engine/src/contracts/progress.js';
 import type {
   ClientToServerEvents,
   ServerToClientEvents,
@@ -36,11 +37,15 @@ export interface TransportEvents {
   expiring(event: SessionExpiring): void;
   ended(event: SessionEnded): void;
   stepResult(result: StepResult): void;
+  /** How a replay of passed steps goes ('lesson:replay', from this page or another of the session). */
+  replayProgress(event: ReplayProgress): void;
   errorMessage(event: SocketErrorMessage): void;
+  /** An instructor started or stopped watching the main terminal (read-only). */
+  watched(watching: boolean): void;
 }
 
 type LessonSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-type RequestEvent = 'step:check' | 'session:keepalive' | 'terminal:open' | 'terminal:rename' | 'terminal:close';
+type RequestEvent = 'step:check' | 'session:keepalive' | 'terminal:open' | 'terminal:rename' | 'terminal:close' | 'lesson:replay';
 
 /**
  * The socket.io side of a lesson page: attaches every terminal of the session on each (re)connect
@@ -69,6 +74,7 @@ export class LessonTransport {
       for (const channel of this.#channels.values()) void this.#attach(channel);
     });
     socket.on('disconnect', (reason) => {
+      on.watched(false);
       for (const channel of this.#channels.values()) channel.detach();
       if (reason === 'io client disconnect') return;
       if (socket.active) on.reconnecting();
@@ -94,7 +100,9 @@ export class LessonTransport {
       on.ended(event);
     });
     socket.on('step:result', (result) => on.stepResult(result));
+    socket.on('replay:progress', (event) => on.replayProgress(event));
     socket.on('error:message', (event) => on.errorMessage(event));
+    socket.on('session:watched', ({ watching }) => on.watched(watching));
   }
 
   /** Whether the main terminal is attached: the sandbox is connected. */
@@ -178,6 +186,14 @@ export class LessonTransport {
       return Promise.resolve(failure('no-session', 'Your sandbox is not connected yet. Wait for the terminal, then check again.'));
     }
     return this.#request('step:check', { stepId }, CHECK_TIMEOUT_MS, 'The check took too long to answer. Try again.');
+  }
+
+  /** Asks the engine to type the solutions of the steps passed before into this (new) sandbox. */
+  replay(): Promise<Result<{ steps: string[] }>> {
+    if (!this.attached) {
+      return Promise.resolve(failure('no-session', 'Your sandbox is not connected yet. Wait for the terminal, then try again.'));
+    }
+    return this.#request('lesson:replay', {}, REQUEST_TIMEOUT_MS);
   }
 
   keepalive(): Promise<Result<SessionInfo>> {

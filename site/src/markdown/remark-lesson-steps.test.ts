@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { remarkLessonSteps } from './remark-lesson-steps.ts';
 
 const steps = [
-  { id: 'one', title: 'First', hint: 'Try harder' },
+  { id: 'one', title: 'First', hint: 'Try harder', solution: ['docker ps', 'docker port db 5432'] },
   { id: 'two', title: 'Second', open: 'web/Dockerfile' },
 ];
 
@@ -26,9 +26,9 @@ const attributes = (node: { attributes: { name?: string; value?: unknown }[] }) 
   Object.fromEntries(node.attributes.map((a) => [a.name, a.value]));
 
 describe('remarkLessonSteps', () => {
-  it('adds number, title, hint and open to each <Step>', () => {
+  it('adds number, title, hint, open and solution to each <Step>', () => {
     const tree = run(['one', 'two']);
-    expect(attributes(tree.children[0]!)).toEqual({ id: 'one', number: '1', title: 'First', hint: 'Try harder' });
+    expect(attributes(tree.children[0]!)).toEqual({ id: 'one', number: '1', title: 'First', hint: 'Try harder', solution: '["docker ps","docker port db 5432"]' });
     expect(attributes(tree.children[1]!)).toEqual({ id: 'two', number: '2', title: 'Second', open: 'web/Dockerfile' });
   });
 

@@ -6,8 +6,8 @@ import { checkStepMarkers } from '../../../sandbox-engine/src/lessons/check-step
  *
  * For every lessons/<slug>/content.mdx it checks that each <Step> names a step of the frontmatter,
  * that every frontmatter step appears exactly once and in the same order, and fails the build with
- * the file, the line and the id otherwise. It then adds the step's number, title, hint and the file
- * it opens in the editor (`open`) as props,
+ * the file, the line and the id otherwise. It then adds the step's number, title, hint, the file
+ * it opens in the editor (`open`) and its solution commands (`solution`, a JSON array) as props,
  * so the Step component renders from its props alone.
  */
 
@@ -30,6 +30,7 @@ interface FrontmatterStep {
   title?: unknown;
   hint?: unknown;
   open?: unknown;
+  solution?: unknown;
 }
 
 interface LessonVFile {
@@ -74,6 +75,8 @@ export function remarkLessonSteps() {
       if (typeof step.title === 'string') setAttribute(node, 'title', step.title);
       if (typeof step.hint === 'string') setAttribute(node, 'hint', step.hint);
       if (typeof step.open === 'string') setAttribute(node, 'open', step.open);
+      const solution = Array.isArray(step.solution) ? step.solution.filter((line): line is string => typeof line === 'string') : [];
+      if (solution.length > 0) setAttribute(node, 'solution', JSON.stringify(solution));
     }
   };
 }

@@ -83,8 +83,9 @@ export function runnableCodeBlocks(): ShikiTransformer {
   };
 }
 
-const RUN_ICON = 'M4 2.5v11l9-5.5z';
-const COPY_ICON = 'M5 1.5h7.5a1 1 0 0 1 1 1V11h-1.5V3H5zM2.5 4.5h7a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1zm.5 1.5v7h6V6z';
+/** The Run and Copy buttons' icons (also drawn by the Step component's solution block). */
+export const RUN_ICON = 'M4 2.5v11l9-5.5z';
+export const COPY_ICON = 'M5 1.5h7.5a1 1 0 0 1 1 1V11h-1.5V3H5zM2.5 4.5h7a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-8a1 1 0 0 1 1-1zm.5 1.5v7h6V6z';
 
 function button(action: string, label: string, iconPath: string): Element {
   const icon = element('svg', { class: 'code-button-icon', viewBox: '0 0 16 16', width: '14', height: '14', 'aria-hidden': 'true', focusable: 'false' }, [
