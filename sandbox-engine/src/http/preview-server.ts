@@ -8,7 +8,12 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import { listPublishedPorts } from '../workspace/published-ports.js';
 import { parseCookies } from './parse-cookies.js';
 
-/** Our own cookies (sessions, the preview's memory) never reach a learner's app, nor can it set them. */
+/**
+ * Our own cookies (the instructor's session `dyl_instructor`, the preview's memory) never reach a
+ * learner's app, nor can it set them: the browser sends the site's cookies to the preview port too
+ * (same host name), so this is what keeps an instructor who opens a learner's preview from handing
+ * the learner their session. Name every cookie of ours `dyl_…`.
+ */
 const isOurCookie = (name: string) => name.startsWith('dyl_') || name === COOKIE;
 
 function withoutOurCookies(header: string | undefined): string | undefined {
