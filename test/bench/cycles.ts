@@ -8,7 +8,8 @@ import { runCycles } from '../support/sandbox-cycles.js';
  * `npm run cycles -- --count 1000 [--parallel 2] [--lesson slug]`: create/destroy cycles through the
  * real engine (HTTP session, socket.io terminal, "End sandbox"), then what is left on the host.
  * Prints progress, and as its last line one JSON object (also written to test-results/cycles.json);
- * exits 1 when anything leaked or a cycle failed.
+ * exits 1 when anything leaked or a cycle failed. Ctrl-C stops starting cycles, lets those running
+ * finish, and reports on what was done.
  */
 async function main() {
   const { values } = parseArgs({
@@ -22,10 +23,16 @@ async function main() {
   const started = Date.now();
   await using test = await startTestEngine({ MAX_SANDBOXES: String(parallel + 1), WARM_POOL_SIZE: '0' });
   console.log(`cycles: ${count} create/destroy cycles of ${values.lesson}, ${parallel} at a time (instance ${test.instance})`);
+  const stop = new AbortController();
+  process.once('SIGINT', () => {
+    console.log('  stopping: the cycles running finish, then the report');
+    stop.abort();
+  });
   const report = await runCycles(test.engine, test.url, test.instance, {
     count,
     lesson: values.lesson,
     parallel,
+    signal: stop.signal,
     onCycle: (done, failures, lastMs) => {
       if (done % 10 === 0 || done === count) console.log(`  ${done}/${count} cycles, ${failures} failed, last ${lastMs} ms`);
     },
@@ -37,6 +44,7 @@ async function main() {
   console.log(`  store: ${storeDeltaMiB >= 0 ? '+' : ''}${storeDeltaMiB.toFixed(1)} MiB against the baseline (other engines on this host count too)`);
   const summary = {
     cycles: report.cycles,
+    asked: count,
     parallel,
     failures: report.failures,
     ...report.after,

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodes } from '../../sandbox-engine/src/app/exit-codes.js';
 import { labelFilter, labelKeys } from '../../sandbox-engine/src/contracts/docker-labels.js';
 import { instanceResources, requireDocker, sandboxDocker } from '../support/docker-state.js';
 import { repoRoot, startTestEngine, type TestEngine } from '../support/start-test-engine.js';
@@ -200,7 +201,7 @@ describe('one engine per data directory', () => {
       expect(url, first.output()).toBeDefined();
 
       const second = await start();
-      expect(await second.exited).toBe(2);
+      expect(await second.exited).toBe(exitCodes.alreadyRunning);
       expect(second.output()).toContain(`Another Dockyard engine already runs on this data directory as instance "${instance}": pid ${first.child.pid}`);
       expect(second.output()).toContain(`serving ${url}`);
       // The first one was not disturbed.

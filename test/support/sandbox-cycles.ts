@@ -57,9 +57,12 @@ export interface CycleOptions {
   parallel?: number;
   /** Called after each cycle (for progress lines). */
   onCycle?: (done: number, failures: number, lastMs: number) => void;
+  /** Once aborted no new cycle starts; those running finish, and the report counts what was done. */
+  signal?: AbortSignal;
 }
 
 export interface CycleReport {
+  /** Cycles done (fewer than asked when aborted). */
   cycles: number;
   failures: number;
   errors: string[];
@@ -106,7 +109,7 @@ export async function runCycles(engine: Engine, url: string, instance: string, o
   const storeBaselineBytes = storeUsedBytes(dataDir);
   let next = 1;
   const worker = async () => {
-    while (next <= options.count) {
+    while (next <= options.count && !options.signal?.aborted) {
       const index = next++;
       await cycle(index);
       options.onCycle?.(durations.length - 1, errors.length, durations.at(-1)!);
@@ -115,7 +118,7 @@ export async function runCycles(engine: Engine, url: string, instance: string, o
   await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 1) }, worker));
   const sorted = durations.slice(1).sort((a, b) => a - b);
   return {
-    cycles: options.count,
+    cycles: durations.length - 1,
     failures: errors.length,
     errors: errors.slice(0, 20),
     after: await instanceFootprint(instance, dataDir),

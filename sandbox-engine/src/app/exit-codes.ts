@@ -6,6 +6,8 @@ export const exitCodes = {
   failed: 1,
   /** The configuration is invalid: starting again cannot help. */
   config: 2,
+  /** Another engine runs on the same data directory and instance (engine-lock.ts): starting again cannot help. */
+  alreadyRunning: 3,
   /** An uncaught exception or unhandled rejection (EX_SOFTWARE). */
   crashed: 70,
 } as const;

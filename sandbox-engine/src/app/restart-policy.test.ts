@@ -21,6 +21,8 @@ describe('decideRestart', () => {
 
   it('does not restart an engine whose configuration is invalid', () => {
     expect(decideRestart({ code: exitCodes.config, signal: null, uptimeMs: 100, at: 0 }, noRestarts)).toMatchObject({ action: 'exit', code: exitCodes.config });
+    // Nor one that found another engine on its data directory.
+    expect(decideRestart({ code: exitCodes.alreadyRunning, signal: null, uptimeMs: 100, at: 0 }, noRestarts)).toMatchObject({ action: 'exit', code: exitCodes.alreadyRunning });
   });
 
   it('restarts after a crash or a kill by signal, first after half a second', () => {

@@ -57,6 +57,9 @@ export function decideRestart(exit: EngineExit, history: RestartHistory, policy:
   if (exit.code === exitCodes.config) {
     return { action: 'exit', code: exitCodes.config, reason: 'the configuration is invalid: fix it and start again' };
   }
+  if (exit.code === exitCodes.alreadyRunning) {
+    return { action: 'exit', code: exitCodes.alreadyRunning, reason: 'another engine runs on this data directory and instance: stop it first' };
+  }
   const recent = history.crashes.filter((at) => exit.at - at < policy.windowMs);
   const crashes = exit.uptimeMs < policy.startupMs ? [...recent, exit.at] : recent;
   if (crashes.length >= policy.maxCrashes) {

@@ -28,7 +28,7 @@ export async function runEngine(): Promise<void> {
     if (!(error instanceof EngineLockedError)) throw error;
     console.error(`Dockyard Lessons could not start: ${error.message}`);
     // Starting again cannot help while the other engine runs.
-    process.exit(exitCodes.config);
+    process.exit(exitCodes.alreadyRunning);
   });
   const engine = await createEngine(config, log);
   const url = await engine.listen();

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load-config.js';
 
@@ -38,6 +39,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://dockyard:pw@db:5432/dockyard' }).DATABASE_URL).toBe('postgresql://dockyard:pw@db:5432/dockyard');
     expect(() => loadConfig({ DATABASE_URL: 'mysql://dockyard:s3cret@db/dockyard' })).toThrowError(/DATABASE_URL \(value hidden\): must be a PostgreSQL URL/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://dockyard:s3cret@db/dockyard' })).not.toThrowError(/s3cret/);
+  });
+
+  it('sizes the warm pool "auto" or by a count (0: off), and starts as many sandboxes at once as there are CPUs', () => {
+    expect(loadConfig({}).WARM_POOL_SIZE).toBe('auto');
+    expect(loadConfig({ WARM_POOL_SIZE: '0' }).WARM_POOL_SIZE).toBe(0);
+    expect(loadConfig({ WARM_POOL_SIZE: '3' }).WARM_POOL_SIZE).toBe(3);
+    expect(() => loadConfig({ WARM_POOL_SIZE: 'many' })).toThrowError(/WARM_POOL_SIZE="many"/);
+    expect(() => loadConfig({ WARM_POOL_SIZE: '-1' })).toThrowError(/WARM_POOL_SIZE/);
+    expect(loadConfig({}).MAX_CONCURRENT_STARTS).toBe(Math.max(1, availableParallelism()));
+    expect(loadConfig({ MAX_CONCURRENT_STARTS: '4' }).MAX_CONCURRENT_STARTS).toBe(4);
+    expect(() => loadConfig({ MAX_CONCURRENT_STARTS: '0' })).toThrowError(/MAX_CONCURRENT_STARTS/);
   });
 
   it('rejects a warning window longer than the idle timeout', () => {

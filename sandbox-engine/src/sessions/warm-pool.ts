@@ -36,6 +36,12 @@ interface Running {
   slotTaken?: () => void;
 }
 
+/** A sandbox the pool is destroying; its slot may be handed to a learner meanwhile. */
+interface Retirement {
+  handed: boolean;
+  removal?: Promise<void>;
+}
+
 /** After a failed start, a lesson's pool waits this long before trying again. */
 const RETRY_AFTER_MS = 30_000;
 
@@ -53,7 +59,7 @@ export class WarmPool {
   /** Starts running (they hold a slot of the capacity; waiting ones do not, and are dropped when unwanted). */
   private active = 0;
   /** Sandboxes being destroyed; a learner may be handed the slot one frees. */
-  private readonly retirements = new Set<{ handed: boolean }>();
+  private readonly retirements = new Set<Retirement>();
   private readonly demand = new Map<string, { last: number; times: number[] }>();
   private readonly failedUntil = new Map<string, number>();
   private readonly removals = new Set<Promise<void>>();
@@ -61,7 +67,7 @@ export class WarmPool {
   private readonly runningStarts = new Set<Running>();
   private startMs = 1000;
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private filling = false;
   private reconciling = false;
   private again = false;
   private readonly now: () => number;
@@ -74,8 +80,8 @@ export class WarmPool {
 
   /** Starts filling, and reconsiders every `intervalMs` (expiry, dead sandboxes). Start-up counts as demand for every lesson. */
   start(intervalMs = 5000): void {
-    if (this.running || this.settings.size === 0) return;
-    this.running = true;
+    if (this.filling || this.settings.size === 0) return;
+    this.filling = true;
     const now = this.now();
     for (const lesson of this.deps.lessons) if (!this.demand.has(lesson.slug)) this.demand.set(lesson.slug, { last: now, times: [] });
     this.timer = setInterval(() => void this.tick(), intervalMs);
@@ -88,7 +94,7 @@ export class WarmPool {
    * leaves them to the next one, which destroys them: they were never claimed).
    */
   stop(): void {
-    this.running = false;
+    this.filling = false;
     clearInterval(this.timer);
     this.timer = undefined;
     for (const list of this.ready.values()) {
@@ -160,7 +166,7 @@ export class WarmPool {
       if (retirement.handed) continue;
       retirement.handed = true;
       this.deps.log.info('pool.slot.given', { from: 'retiring', for: wanted });
-      return (retirement as { handed: boolean; removal?: Promise<void> }).removal;
+      return retirement.removal;
     }
     const lesson = reclaimFrom(this.lessonPools(), wanted);
     if (lesson) {
@@ -262,7 +268,7 @@ export class WarmPool {
   private reconcile(): void {
     const plan = this.plan();
     for (const lesson of plan.retire) this.retire(lesson);
-    if (!this.running) return;
+    if (!this.filling) return;
     const now = this.now();
     for (const slug of plan.fill) {
       if ((this.failedUntil.get(slug) ?? 0) > now) continue;
@@ -275,7 +281,7 @@ export class WarmPool {
   private retire(lesson: string): void {
     const taken = this.ready.get(lesson)?.pop();
     if (!taken) return;
-    const retirement: { handed: boolean; removal?: Promise<void> } = { handed: false };
+    const retirement: Retirement = { handed: false };
     this.retirements.add(retirement);
     this.deps.log.info('pool.retired', { session: taken.sandbox.id, lesson });
     retirement.removal = this.discard(taken.sandbox).finally(() => {
@@ -298,7 +304,7 @@ export class WarmPool {
     // Still wanted once a start slot is free (asked as if this start were not counted yet), and
     // still room in the capacity? Only then does it take a slot.
     const wanted = () => {
-      if (!this.running) return false;
+      if (!this.filling) return false;
       this.starting.set(slug, (this.starting.get(slug) ?? 1) - 1);
       const still = this.plan().fill.includes(slug) && this.deps.learners().holding + this.size < this.settings.capacity;
       this.starting.set(slug, (this.starting.get(slug) ?? 0) + 1);
@@ -332,7 +338,7 @@ export class WarmPool {
           this.ready.set(slug, [...(this.ready.get(slug) ?? []), { sandbox, readyAt: this.now() }]);
           this.deps.log.info('pool.ready', { session: sandbox.id, lesson: slug, ready: this.readyCount(slug) });
           // Stopped meanwhile (or no longer wanted): the next reconcile gives it up.
-          if (!this.running) this.retire(slug);
+          if (!this.filling) this.retire(slug);
         },
         (error: Error) => {
           started = true;
