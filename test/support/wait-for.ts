@@ -10,7 +10,8 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T> | T, ti
   const answer = await pollUntil(
     async () => {
       try {
-        return await probe();
+        // Any falsy answer ('' from a page not showing it yet, 0) means "not yet", as in the tests' own checks.
+        return (await probe()) || undefined;
       } catch (error) {
         last = error;
         return undefined;
@@ -18,7 +19,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T> | T, ti
     },
     { timeoutMs, intervalMs: 50 },
   );
-  if (answer === undefined || answer === null || answer === false) {
+  if (!answer) {
     throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
   }
   return answer as T;
