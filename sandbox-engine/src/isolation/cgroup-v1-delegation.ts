@@ -81,16 +81,26 @@ export class CgroupV1Delegation {
     }
   }
 
-  /** Removes the parent and everything below it (the container must be gone). */
+  /**
+   * Removes the parent and everything below it (the container must be gone), also in the hybrid
+   * host's v2 `unified` hierarchy, where runc makes the container's cgroup (and so the parent) by
+   * itself and removes only the container's own.
+   */
   async release(name: string): Promise<void> {
-    for (const controller of this.controllers()) await removeTree(this.dir(controller, name));
+    for (const controller of [...this.controllers(), ...this.unified()]) await removeTree(this.dir(controller, name));
   }
 
-  /** Names of the parents that exist (in the memory hierarchy), for sweeping after a crash. */
+  /** Names of the parents that exist (memory or unified hierarchy), for sweeping after a crash. */
   async parents(): Promise<string[]> {
-    return readdir(this.dir('memory'), { withFileTypes: true })
-      .then((entries) => entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name))
-      .catch(() => []);
+    const names = async (controller: string) =>
+      readdir(this.dir(controller), { withFileTypes: true })
+        .then((entries) => entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name))
+        .catch(() => [] as string[]);
+    return [...new Set([...(await names('memory')), ...(await Promise.all(this.unified().map(names))).flat()])];
+  }
+
+  private unified(): string[] {
+    return existsSync(path.join(this.root, 'unified', 'cgroup.controllers')) ? ['unified'] : [];
   }
 
   /** Reads one of a parent's files (for tests and health checks). */
