@@ -18,11 +18,18 @@ export async function requireDocker(): Promise<void> {
   });
 }
 
-/** Host-owned parent cgroups of sandboxes of an instance (memory hierarchy). */
+/**
+ * Parent cgroups of sandboxes of an instance: the host-owned ones (memory hierarchy) and those runc
+ * makes by itself in a hybrid host's v2 `unified` hierarchy (a leak there went unseen once).
+ */
 export function instanceCgroups(instance: string): string[] {
-  const dir = '/sys/fs/cgroup/memory/dockyard';
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((name) => name.includes(`-${instance}-`));
+  return ['memory', 'unified'].flatMap((hierarchy) => {
+    const dir = `/sys/fs/cgroup/${hierarchy}/dockyard`;
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((name) => name.includes(`-${instance}-`))
+      .map((name) => `${hierarchy}/${name}`);
+  });
 }
 
 /** Containers, networks and volumes labelled with an engine instance on both daemons, its cgroups, its disk clones and the host's mounts of them. */

@@ -4,7 +4,7 @@ import type { Engine } from '../../sandbox-engine/src/app/create-engine.js';
 import { instanceResources } from './docker-state.js';
 import { TestLearner } from './test-learner.js';
 
-const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'blkio', 'pids', 'systemd'];
+const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'blkio', 'pids', 'systemd', 'unified'];
 
 /** Loop devices whose backing file is one of this instance's sandbox disks (a clone deleted while still attached counts too). */
 export function instanceLoopDevices(instance: string, dataDir: string): string[] {
