@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
-import type { ZodType, ZodTypeDef } from 'zod';
 import type { Config } from '../config/config-schema.js';
 import {
   classSubscribeSchema,
@@ -16,7 +15,6 @@ import {
 } from '../contracts/instructor.js';
 import type { Lesson } from '../contracts/lesson.js';
 import type { ApiErrorCode } from '../contracts/session.js';
-import type { Ack } from '../contracts/socket-events.js';
 import type { InstructorAuth } from '../http/instructor-auth.js';
 import { instructorTokens } from '../http/instructor-cookie.js';
 import { originAllowed } from '../http/origin-policy.js';
@@ -29,6 +27,7 @@ import { SessionError, toApiError } from '../sessions/session-errors.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { GatewayServer } from './socket-gateway.js';
 import { dropConnection, measureBacklog, SocketBacklog, type ClosableConnection } from './socket-backlog.js';
+import { messageParser, reply } from './socket-messages.js';
 import { ATTACH_RATE, SocketRateLimit } from './socket-rate-limit.js';
 import { TerminalWatch } from './terminal-watch.js';
 import { WatchedSessions } from './watched-sessions.js';
@@ -51,10 +50,6 @@ export interface InstructorGatewayDeps {
 const classRoom = (classId: string) => `class:${classId}`;
 /** Names a session's terminal to a watcher without telling it the session id. */
 const watchKey = (sessionId: string) => createHash('sha256').update(`${sessionId}:watch`).digest('base64url').slice(0, 22);
-
-function reply<T>(ack: unknown, result: { data: T } | { error: { code: ApiErrorCode; message: string; retryable: boolean } }) {
-  if (typeof ack === 'function') (ack as Ack<T>)(result);
-}
 
 const refusal = (code: ApiErrorCode, message: string) => Object.assign(new Error(code), { data: { code, message } });
 
@@ -147,15 +142,7 @@ export function attachInstructorGateway(io: GatewayServer, deps: InstructorGatew
     });
     const watchRate = new TokenBucket(ATTACH_RATE.burst, ATTACH_RATE.perSecond);
 
-    const parse = <T>(event: string, schema: ZodType<T, ZodTypeDef, unknown>, payload: unknown, ack?: unknown): T | undefined => {
-      const parsed = schema.safeParse(payload);
-      if (parsed.success) return parsed.data;
-      const issue = parsed.error.issues[0];
-      const message = `Malformed ${event} message: ${issue ? `${issue.path.join('.') || 'payload'}: ${issue.message}` : 'invalid'}`;
-      socket.emit('error:message', { event, message });
-      reply(ack, { error: { code: 'bad-request', message, retryable: false } });
-      return undefined;
-    };
+    const parse = messageParser((error) => socket.emit('error:message', error));
     const guard = (event: string, handler: (payload: unknown, ack?: unknown) => Promise<void> | void) => (payload: unknown, ack?: unknown) => {
       Promise.resolve()
         .then(() => handler(payload, ack))

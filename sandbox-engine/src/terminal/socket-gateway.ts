@@ -1,8 +1,6 @@
 import type { Server, Socket } from 'socket.io';
-import type { ZodType, ZodTypeDef } from 'zod';
 import type { StepResult } from '../contracts/checker.js';
 import type { Lesson, Step } from '../contracts/lesson.js';
-import type { ApiErrorCode } from '../contracts/session.js';
 import {
   keepaliveSchema,
   lessonReplaySchema,
@@ -11,7 +9,6 @@ import {
   terminalAttachSchema,
   terminalInputSchema,
   terminalResizeSchema,
-  type Ack,
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../contracts/socket-events.js';
@@ -30,6 +27,7 @@ import { TokenBucket } from '../limits/token-bucket.js';
 import type { SandboxTerminal, TerminalAttachment } from './sandbox-terminal.js';
 import type { OutputChunk } from './scrollback-buffer.js';
 import { dropConnection, measureBacklog, SocketBacklog, type ClosableConnection } from './socket-backlog.js';
+import { messageParser, reply } from './socket-messages.js';
 import { ATTACH_RATE, inputChars, MAX_SOCKETS_PER_SESSION, SocketRateLimit } from './socket-rate-limit.js';
 
 interface SocketData {
@@ -50,10 +48,6 @@ export interface SocketGatewayDeps {
   progress?: Pick<ProgressStore, 'recordAttempt'>;
   /** 'lesson:replay' (absent: the server answers that it cannot replay). */
   replay?: PassedStepsReplay;
-}
-
-function reply<T>(ack: unknown, result: { data: T } | { error: { code: ApiErrorCode; message: string; retryable: boolean } }) {
-  if (typeof ack === 'function') (ack as Ack<T>)(result);
 }
 
 /** The socket.io side: authenticates a page to its session, then carries terminal I/O, checks and session events. */
@@ -147,15 +141,7 @@ export function attachSocketGateway(io: GatewayServer, deps: SocketGatewayDeps):
     socket.emit('terminals:list', session.terminalList());
 
     /** Validates a message; a bad one gets an error event (and an error ack) and changes nothing. */
-    const parse = <T>(event: string, schema: ZodType<T, ZodTypeDef, unknown>, payload: unknown, ack?: unknown): T | undefined => {
-      const parsed = schema.safeParse(payload);
-      if (parsed.success) return parsed.data;
-      const issue = parsed.error.issues[0];
-      const message = `Malformed ${event} message: ${issue ? `${issue.path.join('.') || 'payload'}: ${issue.message}` : 'invalid'}`;
-      socket.emit('error:message', { event, message });
-      reply(ack, { error: { code: 'bad-request', message, retryable: false } });
-      return undefined;
-    };
+    const parse = messageParser((error) => socket.emit('error:message', error));
     // Every message costs a token (input also its length); one over the limits is dropped before any handler.
     const limit = new SocketRateLimit();
     socket.use(([event, payload, ...rest], next) => {
