@@ -1,8 +1,8 @@
+import { freePort } from '../support/free-port.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { instanceResources, requireDocker, sandboxDocker } from '../support/docker-state.js';
@@ -13,16 +13,6 @@ import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js
 const lesson = 'postgres-in-a-container';
 const dataDir = process.env.DOCKYARD_DATA_DIR ?? '/var/lib/dockyard';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Processes whose parent is `pid` (from /proc), optionally only those running `entry`. */
 function childrenOf(pid: number, entry?: string): number[] {
