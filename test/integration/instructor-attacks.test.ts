@@ -192,13 +192,13 @@ describe('attacks on the instructor area from a learner', () => {
     expect(joined.status).toBe(200);
     const socket: InstructorSocket = io(new URL('/instructor', test.url).href, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie } });
     // Every attempt of a class grows with each check (a learner can check all day): the live table,
-    // read again on every change, and the CSV must not read them (the JSON export does, on demand).
+    // read again on every change, and the CSV must not read them (the JSON export does, on demand, a page at a time).
     const { progress } = test.engine;
-    const everyAttempt = progress.classAttempts.bind(progress);
+    const attemptsPage = progress.classAttemptsPage.bind(progress);
     let attemptReads = 0;
-    progress.classAttempts = (classId) => {
+    progress.classAttemptsPage = (classId, page) => {
       attemptReads++;
-      return everyAttempt(classId);
+      return attemptsPage(classId, page);
     };
     try {
       await new Promise((resolve, reject) => {
@@ -221,7 +221,7 @@ describe('attacks on the instructor area from a learner', () => {
       expect(((await json.json()) as { attempts: unknown[] }).attempts).toHaveLength(failures);
       expect(attemptReads).toBe(1);
     } finally {
-      progress.classAttempts = everyAttempt;
+      progress.classAttemptsPage = attemptsPage;
       socket.close();
       learner.disconnect();
       await learner.endSession();

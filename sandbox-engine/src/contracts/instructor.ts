@@ -119,12 +119,13 @@ export const exportedAttemptSchema = z.object({
   at: z.string(),
   durationMs: z.number(),
 });
+export type ExportedAttempt = z.infer<typeof exportedAttemptSchema>;
 
 export const classResultsSchema = z.object({
   class: classSummarySchema,
   exportedAt: z.string(),
   results: z.array(lessonResultSchema),
-  /** Every check attempt of the class's learners, oldest first. */
+  /** Every check attempt of the class's learners, learner by learner, each learner's in the order recorded. */
   attempts: z.array(exportedAttemptSchema),
 });
 export type ClassResults = z.infer<typeof classResultsSchema>;

@@ -1,17 +1,14 @@
-import type { ClassResults, LessonResult } from '../contracts/instructor.js';
+import type { ClassResults, ExportedAttempt, LessonResult } from '../contracts/instructor.js';
 import type { Lesson } from '../contracts/lesson.js';
 import type { CheckAttempt, ClassInfo, ClassLearnerRow } from '../progress/progress-store.js';
 import { classSummary, lessonsInOrder } from './class-table.js';
 import { toCsv } from './csv.js';
 
-/** A class's results for a grading script: a row per learner × lesson, and every check attempt. */
-export function classResults(
-  info: ClassInfo,
-  rows: readonly ClassLearnerRow[],
-  attempts: readonly (CheckAttempt & { displayName: string })[],
-  lessons: readonly Lesson[],
-  now = new Date(),
-): ClassResults {
+/**
+ * A class's results for a grading script: a row per learner × lesson (the JSON export adds every
+ * check attempt, page by page, through exportedAttempt).
+ */
+export function classResults(info: ClassInfo, rows: readonly ClassLearnerRow[], lessons: readonly Lesson[], now = new Date()): Omit<ClassResults, 'attempts'> {
   const ordered = lessonsInOrder(lessons);
   const learners = [...rows].sort((a, b) => a.displayName.localeCompare(b.displayName) || a.joinedAt.getTime() - b.joinedAt.getTime());
   const results: LessonResult[] = learners.flatMap((row) =>
@@ -34,19 +31,21 @@ export function classResults(
     class: classSummary(info),
     exportedAt: now.toISOString(),
     results,
-    attempts: [...attempts]
-      .sort((a, b) => a.at.getTime() - b.at.getTime())
-      .map((attempt) => ({
-        name: attempt.displayName,
-        learner: attempt.learner,
-        lesson: attempt.lesson,
-        step: attempt.step,
-        passed: attempt.passed,
-        failedChecks: attempt.failedChecks,
-        ...(attempt.message !== undefined ? { message: attempt.message } : {}),
-        at: attempt.at.toISOString(),
-        durationMs: attempt.durationMs,
-      })),
+  };
+}
+
+/** One check attempt as the JSON export writes it. */
+export function exportedAttempt(attempt: CheckAttempt & { displayName: string }): ExportedAttempt {
+  return {
+    name: attempt.displayName,
+    learner: attempt.learner,
+    lesson: attempt.lesson,
+    step: attempt.step,
+    passed: attempt.passed,
+    failedChecks: attempt.failedChecks,
+    ...(attempt.message !== undefined ? { message: attempt.message } : {}),
+    at: attempt.at.toISOString(),
+    durationMs: attempt.durationMs,
   };
 }
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { deriveLessonProgress, type LessonFacts } from './derive-lesson-progress.js';
 import { lastFailures, loadProgressFacts } from './progress-facts.js';
 import type { ProgressDatabase } from './progress-schema.js';
-import type { CheckAttempt, ClassLearnerRow } from './progress-store.js';
+import type { AttemptCursor, ClassAttemptsPage, ClassLearnerRow } from './progress-store.js';
 
 /** Shown for a class member without a name (none: joining sets one). */
 const UNNAMED = 'Anonymous learner';
@@ -57,13 +57,22 @@ export async function loadClassRows(db: Kysely<ProgressDatabase>, classId: strin
   return rows.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.learner.localeCompare(b.learner));
 }
 
-/** Every check attempt of a class's members (also from before they joined), oldest first: the export. */
-export async function loadClassAttempts(db: Kysely<ProgressDatabase>, classId: string): Promise<(CheckAttempt & { displayName: string })[]> {
-  const rows = await db
-    .selectFrom('attempts')
-    .innerJoin('class_members', 'class_members.learner_id', 'attempts.learner_id')
+/**
+ * One page of a class's check attempts (also from before its learners joined), learner by learner,
+ * each learner's in the order they were made: the export. A page reads the index on (learner, id)
+ * from the cursor on, so each costs the same however long the class's history is.
+ */
+export async function loadClassAttemptsPage(
+  db: Kysely<ProgressDatabase>,
+  classId: string,
+  { after, limit }: { after?: AttemptCursor; limit: number },
+): Promise<ClassAttemptsPage> {
+  let query = db
+    .selectFrom('class_members')
+    .innerJoin('attempts', 'attempts.learner_id', 'class_members.learner_id')
     .innerJoin('learners', 'learners.id', 'attempts.learner_id')
     .select([
+      'attempts.id',
       'attempts.learner_id',
       'attempts.lesson',
       'attempts.step',
@@ -74,19 +83,26 @@ export async function loadClassAttempts(db: Kysely<ProgressDatabase>, classId: s
       'attempts.duration_ms',
       'learners.display_name',
     ])
-    .where('class_members.class_id', '=', classId)
-    .orderBy('attempts.at')
-    .orderBy('attempts.id')
-    .execute();
-  return rows.map((row) => ({
-    learner: row.learner_id,
-    displayName: row.display_name ?? UNNAMED,
-    lesson: row.lesson,
-    step: row.step,
-    passed: row.passed === 1,
-    failedChecks: parseFailedChecks(row.failed_checks),
-    ...(row.message !== null ? { message: row.message } : {}),
-    at: new Date(row.at),
-    durationMs: row.duration_ms,
-  }));
+    .where('class_members.class_id', '=', classId);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([eb('class_members.learner_id', '>', after.learner), eb.and([eb('class_members.learner_id', '=', after.learner), eb('attempts.id', '>', after.id)])]),
+    );
+  }
+  const rows = await query.orderBy('class_members.learner_id').orderBy('attempts.id').limit(limit).execute();
+  const last = rows.at(-1);
+  return {
+    attempts: rows.map((row) => ({
+      learner: row.learner_id,
+      displayName: row.display_name ?? UNNAMED,
+      lesson: row.lesson,
+      step: row.step,
+      passed: row.passed === 1,
+      failedChecks: parseFailedChecks(row.failed_checks),
+      ...(row.message !== null ? { message: row.message } : {}),
+      at: new Date(row.at),
+      durationMs: row.duration_ms,
+    })),
+    ...(last && rows.length === limit ? { next: { learner: last.learner_id, id: Number(last.id) } } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log/logger.js';
+import { loadClassAttemptsPage } from './class-progress.js';
 import { openProgressDb } from './open-progress-db.js';
 import { lastFailures, loadProgressFacts } from './progress-facts.js';
 import type { ProgressDatabase } from './progress-schema.js';
@@ -54,6 +55,27 @@ describe('the SQLite progress file', () => {
       expect(plans.flat().length).toBeGreaterThan(0);
       // Each attempt row is read only by its id (lastFailures: one per learner and lesson); the rest is the index.
       for (const detail of plans.flat()) expect(detail).toMatch(/USING (COVERING INDEX attempts_summary|INTEGER PRIMARY KEY \(rowid=\?\))/);
+    } finally {
+      await logged.destroy();
+      await dispose();
+    }
+  });
+
+  it("reads a page of a class's attempts as a range of an index from the cursor, never sorting the whole history (the JSON export)", async () => {
+    const { file, dispose } = await newFile();
+    const { db } = await openProgressDb({ file, log: createLogger('error', {}, () => true) });
+    await db.destroy();
+    const raw = new SqliteDatabase(file);
+    const queries: CompiledQuery[] = [];
+    const logged = new Kysely<ProgressDatabase>({ dialect: new SqliteDialect({ database: raw }), log: (event) => void queries.push(event.query) });
+    try {
+      await loadClassAttemptsPage(logged, 'c', { limit: 1000 });
+      await loadClassAttemptsPage(logged, 'c', { after: { learner: 'a'.repeat(64), id: 7 }, limit: 1000 });
+      for (const query of queries) {
+        const plan = (raw.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as { detail: string }[]).map((row) => row.detail);
+        expect(plan.filter((detail) => /\battempts\b/.test(detail))).toEqual([expect.stringMatching(/USING (COVERING )?INDEX attempts_learner_order/)]);
+        expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+      }
     } finally {
       await logged.destroy();
       await dispose();

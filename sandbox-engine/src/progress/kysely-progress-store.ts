@@ -3,12 +3,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from '../log/logger.js';
 import { newClassCode, normalizeClassCode } from './class-code.js';
 import { deriveLessonProgress, emptyFacts } from './derive-lesson-progress.js';
-import { loadClassAttempts, loadClassRows } from './class-progress.js';
+import { loadClassAttemptsPage, loadClassRows } from './class-progress.js';
 import { loadProgressFacts } from './progress-facts.js';
 import { ProgressEvents } from './progress-events.js';
 import type { ProgressDatabase } from './progress-schema.js';
 import type {
+  AttemptCursor,
   CheckAttempt,
+  ClassAttemptsPage,
   ClassInfo,
   ClassLearnerRow,
   LearnerId,
@@ -175,6 +177,27 @@ export class KyselyProgressStore implements ObservableProgressStore {
     throw new Error('No free class code was found: try again.');
   }
 
+  async renewClassCode(classId: string): Promise<ClassInfo | undefined> {
+    // A code already taken is drawn again: the update fails on the unique code.
+    for (let tries = 0; ; tries++) {
+      try {
+        const updated = await this.db.updateTable('classes').set({ code: newClassCode() }).where('id', '=', classId).executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) return undefined;
+        const row = await this.db.selectFrom('classes').selectAll().where('id', '=', classId).executeTakeFirst();
+        return row ? classInfo(row) : undefined;
+      } catch (error) {
+        if (tries >= 9) throw error;
+      }
+    }
+  }
+
+  async leaveClass(classId: string, learner: LearnerId): Promise<boolean> {
+    const removed = await this.db.deleteFrom('class_members').where('class_id', '=', classId).where('learner_id', '=', learner).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) return false;
+    this.events.emit({ learner, lesson: '', kind: 'left' });
+    return true;
+  }
+
   async classes(): Promise<ClassInfo[]> {
     const rows = await this.db.selectFrom('classes').selectAll().orderBy('created_at', 'desc').orderBy('code').execute();
     return rows.map(classInfo);
@@ -205,8 +228,8 @@ export class KyselyProgressStore implements ObservableProgressStore {
     return loadClassRows(this.db, classId, this.options.stepsOf);
   }
 
-  classAttempts(classId: string): Promise<(CheckAttempt & { displayName: string })[]> {
-    return loadClassAttempts(this.db, classId);
+  classAttemptsPage(classId: string, page: { after?: AttemptCursor; limit: number }): Promise<ClassAttemptsPage> {
+    return loadClassAttemptsPage(this.db, classId, page);
   }
 
   async close(): Promise<void> {

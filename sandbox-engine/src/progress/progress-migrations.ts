@@ -75,6 +75,13 @@ export function progressMigrations(dialect: ProgressDialect): MigrationProvider 
         await db.schema.dropIndex('attempts_learner_lesson').execute();
       },
     },
+    '0003-attempts-by-learner': {
+      // The JSON export reads a class's attempts a page at a time, learner by learner from a cursor:
+      // each page is a range of this index, not a sort of the whole history.
+      async up(db: Kysely<unknown>) {
+        await db.schema.createIndex('attempts_learner_order').on('attempts').columns(['learner_id', 'id']).execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

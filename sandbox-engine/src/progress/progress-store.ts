@@ -26,6 +26,17 @@ export interface CheckAttempt {
   durationMs: number;
 }
 
+/** Where a page of a class's attempts ended: the next page starts after it. */
+export interface AttemptCursor {
+  learner: LearnerId;
+  id: number;
+}
+
+export interface ClassAttemptsPage {
+  attempts: (CheckAttempt & { displayName: string })[];
+  next?: AttemptCursor;
+}
+
 /** Something the learner did on a step besides checking it. */
 export type StepEventKind = 'lesson-started' | 'hint-opened' | 'solution-shown' | 'replayed';
 
@@ -111,15 +122,21 @@ export interface ProgressStore {
   classes(): Promise<ClassInfo[]>;
   /** Accepts the code as typed ("k7m2qf"); undefined when no class has it. */
   classByCode(code: string): Promise<ClassInfo | undefined>;
+  /** A new join code for the class (the old one stops working); undefined when there is no such class. */
+  renewClassCode(classId: string): Promise<ClassInfo | undefined>;
+  /** Takes the learner out of the class (their progress stays theirs); false when they were not in it. */
+  leaveClass(classId: string, learner: LearnerId): Promise<boolean>;
   /** Joins (again: keeps the first joinedAt) and sets the learner's display name; an unknown classId throws. */
   joinClass(learner: LearnerId, classId: string, displayName: string): Promise<void>;
   /** One row per member, by display name; lessons by slug. */
   classRows(classId: string): Promise<ClassLearnerRow[]>;
   /**
-   * Every check attempt of the class's learners, oldest first (for the JSON/CSV export only: it
-   * grows with every check, so the live table reads the per-step summaries of classRows instead).
+   * A page of the class's check attempts, learner by learner, each learner's in the order recorded; `next`
+   * continues after it (absent: the last page). For the JSON export only, read a page at a time so
+   * a long history never holds the engine: it grows with every check, so the live table reads the
+   * per-step summaries of classRows instead.
    */
-  classAttempts(classId: string): Promise<(CheckAttempt & { displayName: string })[]>;
+  classAttemptsPage(classId: string, page: { after?: AttemptCursor; limit: number }): Promise<ClassAttemptsPage>;
 
   close(): Promise<void>;
 }
@@ -127,10 +144,10 @@ export interface ProgressStore {
 /** A change a live view may want to show (pushed to instructors' tables). */
 export interface ProgressChange {
   learner: LearnerId;
-  /** The lesson it concerns; empty for learner-level changes (kind 'profile' or 'joined'). */
+  /** The lesson it concerns; empty for learner-level changes (kind 'profile', 'joined' or 'left'). */
   lesson: string;
   /** attempt: a check ran; event: a StepEvent; profile: the display name changed; joined: joined a class. */
-  kind: 'attempt' | 'event' | 'profile' | 'joined';
+  kind: 'attempt' | 'event' | 'profile' | 'joined' | 'left';
 }
 
 /** A store that tells listeners of every change it recorded (in this process). */
