@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { loadConfig } from '../sandbox-engine/src/config/load-config.js';
 import { CgroupV1Delegation } from '../sandbox-engine/src/isolation/cgroup-v1-delegation.js';
 import { XfsStore } from '../sandbox-engine/src/store/xfs-store.js';
+import { restoreHostLimits } from './host/ensure-host-limits.js';
 import { stopSandboxDaemon } from './host/ensure-sandbox-daemon.js';
 import { removeSandboxFirewall } from './host/sandbox-firewall.js';
 import { repoRoot } from './prepare-platform.js';
@@ -34,6 +35,7 @@ async function main() {
   await stopSandboxDaemon(log);
   await removeSandboxFirewall();
   log('sandbox firewall: removed');
+  restoreHostLimits(log, config.DOCKYARD_DATA_DIR);
   await store.unmount(store.mountDir);
   log('store: unmounted');
 }

@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import type { Config } from '../../sandbox-engine/src/config/config-schema.js';
 import { mirrorAddress, sandboxResolvers } from '../../sandbox-engine/src/isolation/host-network-facts.js';
 import { CgroupV1Delegation } from '../../sandbox-engine/src/isolation/cgroup-v1-delegation.js';
+import { ensureHostLimits } from './ensure-host-limits.js';
 import { ensureSandboxDaemon } from './ensure-sandbox-daemon.js';
 import { ensureSandboxFirewall, hostLocalSubnets } from './sandbox-firewall.js';
 
@@ -15,6 +16,7 @@ export async function ensureSandboxIsolation(log: (line: string) => void, config
     log('WARNING: SANDBOX_ISOLATION=trusted: sandboxes run on the host engine without a user namespace; root in a sandbox can become root on this host. One trusted user only.');
     return;
   }
+  ensureHostLimits(log, config.DOCKYARD_DATA_DIR);
   if (!CgroupV1Delegation.available()) log('sandbox isolation: cgroup v2 host: runc delegates the sandboxes\' cgroups itself (untested here)');
   await ensureSandboxDaemon(log, {
     socket: config.SANDBOX_DOCKER_SOCKET,

@@ -6,6 +6,7 @@ import { Server } from 'socket.io';
 import { runStepChecks } from '../checkers/run-step-checks.js';
 import type { Config } from '../config/config-schema.js';
 import type { Lesson } from '../contracts/lesson.js';
+import { readHostUserNamespaceLimits, sandboxUserNamespaceLimits } from '../isolation/user-namespace-limits.js';
 import { DockerSandboxDriver } from '../drivers/docker-sandbox-driver.js';
 import { CgroupV1Delegation } from '../isolation/cgroup-v1-delegation.js';
 import { mirrorAddress, remappedRoot, sandboxResolvers } from '../isolation/host-network-facts.js';
@@ -75,7 +76,10 @@ export async function createEngine(config: Config, log: Logger, options: { prepa
   });
   const owner = userns ? await remappedRoot(sandboxDocker) : { uid: 0, gid: 0 };
   const delegation = userns && CgroupV1Delegation.available() ? new CgroupV1Delegation() : undefined;
-  const driver = new DockerSandboxDriver({ docker: sandboxDocker, config, owner, delegation });
+  // Each sandbox's share of the host's namespace and watch counts, which its root would otherwise share with the host's.
+  const userNamespaceLimits = userns ? sandboxUserNamespaceLimits(readHostUserNamespaceLimits(), config.MAX_SANDBOXES) : undefined;
+  if (userNamespaceLimits) log.info('isolation.namespace-limits', { perSandbox: userNamespaceLimits });
+  const driver = new DockerSandboxDriver({ docker: sandboxDocker, config, owner, delegation, userNamespaceLimits });
   const disk = { owner, mirrorAddress: await mirrorAddress(catalogDocker), resolvers: await sandboxResolvers() };
   if (config.SANDBOX_ISOLATION === 'trusted') {
     log.warn('isolation.trusted', {

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import type { Config } from '../config/config-schema.js';
+import { BoundedOutput } from './bounded-output.js';
 import type { CgroupV1Delegation, Owner } from '../isolation/cgroup-v1-delegation.js';
+import { applyUserNamespaceLimits, type UserNamespaceLimits } from '../isolation/user-namespace-limits.js';
 import { sandboxBridgeName } from '../isolation/sandbox-daemon-layout.js';
 import { sandboxHostConfig } from './sandbox-hardening.js';
 import {
+  ExecOutputFloodError,
   ExecTimeoutError,
   type ExecOptions,
   type ExecResult,
+  type PipeOutput,
   type SandboxCreateSpec,
   type SandboxDriver,
   type SandboxSummary,
@@ -24,17 +28,8 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** Collects a stream's text, keeping at most `limit` characters (the tail). */
-class TailCollector extends Writable {
-  text = '';
-  constructor(private readonly limit: number) {
-    super();
-  }
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void) {
-    this.text += chunk.toString('utf8');
-    if (this.text.length > this.limit) this.text = this.text.slice(-this.limit);
-    done();
-  }
-}
+/** Output past this many times the kept tail ends the command: nothing the engine runs prints that much. */
+const FLOOD_FACTOR = 8;
 
 export interface DockerSandboxDriverOptions {
   /** The daemon sandboxes run on: the platform's user-namespaced one, or the host's (trusted). */
@@ -44,6 +39,8 @@ export interface DockerSandboxDriverOptions {
   owner: Owner;
   /** Host-owned parent cgroups holding the limits (userns isolation on cgroup v1). */
   delegation?: CgroupV1Delegation;
+  /** Each sandbox's own namespace and watch counts (userns isolation), set as it starts. */
+  userNamespaceLimits?: UserNamespaceLimits;
 }
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -54,8 +51,10 @@ export class DockerSandboxDriver implements SandboxDriver {
   private readonly config: Config;
   readonly owner: Owner;
   private readonly delegation: CgroupV1Delegation | undefined;
+  private readonly userNamespaceLimits: UserNamespaceLimits | undefined;
 
   constructor(options: DockerSandboxDriverOptions) {
+    this.userNamespaceLimits = options.userNamespaceLimits;
     this.docker = options.docker;
     this.config = options.config;
     this.owner = options.owner;
@@ -102,6 +101,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       // runc deletes the container's own cgroups on every stop: hand them over again before each start.
       await delegation?.delegate(spec.name, container.id, this.owner);
       await container.start();
+      if (this.userNamespaceLimits) await applyUserNamespaceLimits((await container.inspect()).State.Pid, this.userNamespaceLimits);
       return container.id;
     } catch (error) {
       await this.destroy(spec.name).catch(() => undefined);
@@ -162,12 +162,16 @@ export class DockerSandboxDriver implements SandboxDriver {
     });
     const started = Date.now();
     const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
-    const stdout = new TailCollector(limit);
-    const stderr = new TailCollector(limit);
+    let flooded: ((total: number) => void) | undefined;
+    const onFlood = (total: number) => flooded?.(total);
+    const stdout = new BoundedOutput(limit, limit * FLOOD_FACTOR, onFlood);
+    const stderr = new BoundedOutput(limit, limit * FLOOD_FACTOR, onFlood);
     this.docker.modem.demuxStream(stream, stdout, stderr);
     if (options.stdin) options.stdin.pipe(stream);
 
     await new Promise<void>((resolve, reject) => {
+      // Ending the stream ends the command too (its next write fails).
+      flooded = (total) => finish(new ExecOutputFloodError(`the command printed more than ${Math.floor(total / 1024)} KiB; it was stopped`));
       const timer = setTimeout(() => finish(new ExecTimeoutError(`timed out after ${Math.round(options.timeoutMs / 1000)} s`)), options.timeoutMs + 3000);
       const onAbort = () => finish(new ExecTimeoutError(`timed out after ${Math.round(options.timeoutMs / 1000)} s`));
       const finish = (error?: Error) => {
@@ -215,6 +219,15 @@ export class DockerSandboxDriver implements SandboxDriver {
       throw failure;
     }
     return { stream, resize };
+  }
+
+  async openPipe(containerId: string, argv: string[], output: PipeOutput): Promise<Duplex> {
+    const exec = await this.docker.getContainer(containerId).exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
+    const stream = await exec.start({ hijack: true, stdin: true });
+    // As in openShell: an error before the caller listens must not be an uncaught exception.
+    stream.on('error', () => undefined);
+    this.docker.modem.demuxStream(stream, output.stdout, output.stderr);
+    return stream;
   }
 
   async stop(containerId: string, timeoutSeconds: number): Promise<void> {

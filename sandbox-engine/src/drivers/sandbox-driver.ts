@@ -1,4 +1,4 @@
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export interface SandboxCreateSpec {
   /** Container and network name. */
@@ -37,6 +37,12 @@ export interface ShellOptions {
   env?: string[];
 }
 
+/** Where a long-lived process's output goes (openPipe). */
+export interface PipeOutput {
+  stdout: Writable;
+  stderr: Writable;
+}
+
 /** An interactive shell in a sandbox: a raw TTY stream. */
 export interface ShellStream {
   stream: Duplex;
@@ -45,6 +51,11 @@ export interface ShellStream {
 
 export class ExecTimeoutError extends Error {
   override name = 'ExecTimeoutError';
+}
+
+/** A command run by the engine printed far more than any it runs should (a learner's binary). */
+export class ExecOutputFloodError extends Error {
+  override name = 'ExecOutputFloodError';
 }
 
 /** How the engine reaches sandboxes: one implementation per container runtime. */
@@ -58,6 +69,12 @@ export interface SandboxDriver {
   list(labels: Record<string, string>): Promise<SandboxSummary[]>;
   exec(containerId: string, argv: string[], options: ExecOptions): Promise<ExecResult>;
   openShell(containerId: string, options: ShellOptions): Promise<ShellStream>;
+  /**
+   * Starts a long-lived process without a TTY. The stream returned is its stdin (write; destroy ends
+   * the connection, and the process's stdin with it) and its life ('close' when it ends); its output
+   * goes to `output`.
+   */
+  openPipe(containerId: string, argv: string[], output: PipeOutput): Promise<Duplex>;
   /** Stops cleanly (the inner daemon shuts down its containers), then removes nothing. */
   stop(containerId: string, timeoutSeconds: number): Promise<void>;
   /** Removes the container with its anonymous volumes, the network of the same name and its cgroups. */

@@ -12,6 +12,9 @@ export interface SandboxPlacement {
   cgroupParent?: string;
 }
 
+/** Queued signals a sandbox may have pending at once (the host's root has 96k for all of them). */
+const SANDBOX_PENDING_SIGNALS = 1024;
+
 const tmpfs = (size: string) => `rw,nosuid,nodev,size=${size}`;
 
 /**
@@ -23,7 +26,8 @@ const tmpfs = (size: string) => `rw,nosuid,nodev,size=${size}`;
  * cgroup namespace, so the inner daemon's cgroups nest inside the sandbox's own.
  *
  * userns (default): runs on the platform's user-namespaced daemon, so the sandbox's root is uid
- * 100000+ on the host; all capabilities inside that namespace, the seccomp denylist of
+ * 100000+ on the host; all capabilities inside that namespace but SYS_RESOURCE, its own share of
+ * the namespace, watch, message-queue and signal counts it shares with the host's root, the seccomp denylist of
  * isolation/seccomp-profile.ts, Docker's default masked and read-only /proc paths; limits on a
  * host-owned parent cgroup the sandbox cannot write.
  *
@@ -57,7 +61,18 @@ export function sandboxHostConfig(config: Config, placement: SandboxPlacement): 
   };
   const security: Docker.HostConfig =
     config.SANDBOX_ISOLATION === 'userns'
-      ? { CapAdd: ['ALL'], SecurityOpt: [`seccomp=${sandboxSeccompProfile()}`] }
+      ? {
+          CapAdd: ['ALL'],
+          // Without it the sandbox cannot raise its own namespace and watch limits (user-namespace-limits.ts).
+          CapDrop: ['SYS_RESOURCE'],
+          SecurityOpt: [`seccomp=${sandboxSeccompProfile()}`],
+          // Message queues and queued signals are counted for the host's root and every sandbox
+          // together (one sandbox used up the host's 800 KiB of queues): none, and a few signals each.
+          Ulimits: [
+            { Name: 'msgqueue', Soft: 0, Hard: 0 },
+            { Name: 'sigpending', Soft: SANDBOX_PENDING_SIGNALS, Hard: SANDBOX_PENDING_SIGNALS },
+          ],
+        }
       : trustedSecurity(config.SANDBOX_SECURITY_PROFILE);
   const disk = placement.diskDir;
   return {

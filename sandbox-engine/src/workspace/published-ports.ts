@@ -21,9 +21,21 @@ export function parsePublishedPorts(output: string): PortMapping[] {
   return [...byHostPort.values()].sort((a, b) => a.hostPort - b.hostPort);
 }
 
-/** The ports containers publish on the sandbox host right now. */
-export async function listPublishedPorts(driver: SandboxDriver, containerId: string): Promise<PortMapping[]> {
-  const result = await driver.exec(containerId, ['docker', 'ps', '--format', '{{.Names}}\t{{.Ports}}'], { timeoutMs: 10_000 });
-  if (result.exitCode !== 0) return [];
-  return parsePublishedPorts(result.stdout);
+/** One listing at a time per sandbox: pages asking together share it. */
+const inFlight = new Map<string, Promise<PortMapping[]>>();
+
+/**
+ * The ports containers publish on the sandbox host right now. What `docker ps` prints is bounded
+ * (64 KiB kept, the command stopped past 512 KiB): the learner owns that binary and may make it
+ * print without end.
+ */
+export function listPublishedPorts(driver: SandboxDriver, containerId: string): Promise<PortMapping[]> {
+  const running = inFlight.get(containerId);
+  if (running) return running;
+  const listing = driver
+    .exec(containerId, ['docker', 'ps', '--format', '{{.Names}}\t{{.Ports}}'], { timeoutMs: 10_000, maxOutputChars: 64 * 1024 })
+    .then((result) => (result.exitCode === 0 ? parsePublishedPorts(result.stdout) : []))
+    .finally(() => inFlight.delete(containerId));
+  inFlight.set(containerId, listing);
+  return listing;
 }

@@ -1,0 +1,54 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Host-wide counts that every sandbox's root shares with the host's root or with the other
+ * sandboxes (the kernel counts per host uid): raised at setup, never lowered, so each sandbox's own
+ * share (sandbox-engine/src/isolation/user-namespace-limits.ts) is enough for an inner daemon and the
+ * host's root keeps half. Teardown puts back what was there before.
+ */
+export const hostLimitMinimums = [
+  // Each sandbox gets up to 128 inotify instances and 65,536 watches of its own (Debian: 128 / ~190k).
+  { path: '/proc/sys/fs/inotify/max_user_instances', minimum: 8192 },
+  { path: '/proc/sys/fs/inotify/max_user_watches', minimum: 1_048_576 },
+  // runc takes a session keyring (one key) for each container start and each exec that runs (a
+  // terminal, a check): every sandbox's root is the same host uid, whose default is 200 keys.
+  { path: '/proc/sys/kernel/keys/maxkeys', minimum: 20_000 },
+  { path: '/proc/sys/kernel/keys/maxbytes', minimum: 2_000_000 },
+] as const;
+
+const SAVED_FILE = 'host-limits-before.json';
+
+const read = (path: string) => Number(readFileSync(path, 'utf8').trim());
+const savedSchema = z.record(z.string(), z.number().int().nonnegative());
+const readSaved = (savedPath: string) => (existsSync(savedPath) ? savedSchema.parse(JSON.parse(readFileSync(savedPath, 'utf8'))) : {});
+
+/** Raises each limit below its minimum; remembers the first values it found (for teardown). */
+export function ensureHostLimits(log: (line: string) => void, dataDir: string): void {
+  const savedPath = join(dataDir, SAVED_FILE);
+  const saved = readSaved(savedPath);
+  const raised: string[] = [];
+  for (const { path, minimum } of hostLimitMinimums) {
+    const value = read(path);
+    if (value >= minimum) continue;
+    saved[path] ??= value;
+    writeFileSync(path, `${minimum}\n`);
+    raised.push(`${path.replace('/proc/sys/', '').replaceAll('/', '.')} ${value} → ${minimum}`);
+  }
+  if (raised.length > 0) writeFileSync(savedPath, `${JSON.stringify(saved, null, 2)}\n`);
+  log(raised.length > 0 ? `host limits: raised ${raised.join(', ')}` : 'host limits: high enough');
+}
+
+/** Teardown: the values setup found, where it raised them. */
+export function restoreHostLimits(log: (line: string) => void, dataDir: string): void {
+  const savedPath = join(dataDir, SAVED_FILE);
+  const saved = readSaved(savedPath);
+  for (const { path } of hostLimitMinimums) {
+    const value = saved[path];
+    if (value === undefined) continue;
+    writeFileSync(path, `${value}\n`);
+    log(`host limits: ${path.replace('/proc/sys/', '').replaceAll('/', '.')} back to ${value}`);
+  }
+  rmSync(savedPath, { force: true });
+}
