@@ -54,9 +54,9 @@ describe('an instructor follows a class live and watches a learner, read-only', 
     const adaRow = table.getByRole('row').filter({ has: instructor.getByRole('rowheader', { name: 'Ada Lovelace' }) });
     await waitUntil('Ada in the table', async () => (await adaRow.count()) === 1, 20_000);
     expect(await table.locator('caption').innerText()).toMatch(/^Tuesday lab: 1 learner/);
-    // Columns: the learner, their terminal, then the lessons in lesson order (lesson 1 first).
+    // Columns: the learner, the actions on them (watch, remove), then the lessons in lesson order (lesson 1 first).
     const headers = await table.getByRole('columnheader').allInnerTexts();
-    expect(headers.slice(0, 3)).toEqual(['Learner', 'Terminal', LESSON_TITLE]);
+    expect(headers.slice(0, 3)).toEqual(['Learner', 'Actions', LESSON_TITLE]);
     const cell = (row: Locator) => row.getByRole('cell').nth(1);
     expect(await cell(adaRow).innerText()).toBe('0 of 6');
 
@@ -100,6 +100,34 @@ describe('an instructor follows a class live and watches a learner, read-only', 
     // Stopping: the notice goes away.
     await instructor.getByRole('button', { name: 'Stop watching' }).click();
     await waitUntil('the notice gone', async () => !(await notice.isVisible()), 20_000);
+
+    // Anyone with the code can join made-up learners: the instructor removes one, then renews the code.
+    const code = await instructor.locator('[data-class-code]').innerText();
+    const joinAs = (key: string, displayName: string, joinCode: string) =>
+      fetch(new URL('/api/classes/join', env.test.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-dockyard-learner': key },
+        body: JSON.stringify({ code: joinCode, displayName }),
+      });
+    expect((await joinAs('f'.repeat(43), 'Spam bot', code)).status).toBe(200);
+    const botRow = table.getByRole('row').filter({ has: instructor.getByRole('rowheader', { name: 'Spam bot' }) });
+    await waitUntil('the made-up learner in the table', async () => (await botRow.count()) === 1, 20_000);
+    instructor.once('dialog', (dialog) => void dialog.accept());
+    await botRow.getByRole('button', { name: 'Remove Spam bot from the class' }).click();
+    await waitUntil('the made-up learner gone', async () => (await botRow.count()) === 0, 20_000);
+    expect(await adaRow.count()).toBe(1);
+    expect(await instructor.locator('[data-live-state]').innerText()).toBe('Spam bot was removed from the class.');
+
+    instructor.once('dialog', (dialog) => void dialog.accept());
+    await instructor.getByRole('button', { name: 'New join code' }).click();
+    await waitUntil('a new code', async () => /^[A-Z0-9]{3}-[A-Z0-9]{3}$/.test(await instructor.locator('[data-class-code]').innerText()) && (await instructor.locator('[data-class-code]').innerText()) !== code);
+    const renewed = await instructor.locator('[data-class-code]').innerText();
+    expect(await instructor.locator('[data-join-link]').innerText()).toMatch(new RegExp(`code=${renewed}$`));
+    expect((await joinAs('e'.repeat(43), 'Spam bot 2', code)).status).toBe(404);
+    expect((await joinAs('e'.repeat(43), 'Latecomer', renewed)).status).toBe(200);
+    await waitUntil('the latecomer in the table', async () => (await table.getByRole('rowheader', { name: 'Latecomer' }).count()) === 1, 20_000);
+    expect(await audit(instructor)).toEqual([]);
+    await instructor.screenshot({ path: path.join(artifacts, 'instructor-new-code.png'), fullPage: true });
 
     await learnerContext.close();
     await teacher.close();

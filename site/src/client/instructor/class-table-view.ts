@@ -11,8 +11,8 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
 }
 
 /**
- * A class's live table: a row per learner (their name the row header, then a "Watch terminal"
- * button), a column per lesson ("N of M"), then the step they are on, how long, its failed checks
+ * A class's live table: a row per learner (their name the row header, then "Watch terminal" and
+ * "Remove" buttons), a column per lesson ("N of M"), then the step they are on, how long, its failed checks
  * and the last failure. Each new table replaces the rows; the focus stays on the button it was on.
  */
 export class ClassTableView {
@@ -24,6 +24,7 @@ export class ClassTableView {
   constructor(
     readonly host: HTMLElement,
     readonly onWatch: (row: ClassTableRow) => void,
+    readonly onRemove: (row: ClassTableRow) => void,
   ) {
     this.#timer = window.setInterval(() => this.#tick(), TICK_MS);
   }
@@ -41,7 +42,7 @@ export class ClassTableView {
     node.append(element('caption', `${table.class.name}: ${count} ${count === 1 ? 'learner' : 'learners'}, steps passed per lesson (updates by itself)`));
     const head = element('thead');
     const headRow = element('tr');
-    const columns = ['Learner', 'Terminal', ...table.lessons.map((lesson) => lesson.title), 'Current step', 'On it for', 'Failed checks on it', 'Last failure'];
+    const columns = ['Learner', 'Actions', ...table.lessons.map((lesson) => lesson.title), 'Current step', 'On it for', 'Failed checks on it', 'Last failure'];
     for (const title of columns) {
       const th = element('th', title);
       th.scope = 'col';
@@ -84,7 +85,11 @@ export class ClassTableView {
     button.dataset.learner = row.learner;
     button.append(element('span', ` of ${row.displayName}`, 'visually-hidden'));
     button.addEventListener('click', () => this.onWatch(row));
-    action.append(button);
+    const remove = element('button', 'Remove', 'button button--small instructor-remove-button');
+    remove.type = 'button';
+    remove.append(element('span', ` ${row.displayName} from the class`, 'visually-hidden'));
+    remove.addEventListener('click', () => this.onRemove(row));
+    action.append(button, ' ', remove);
     tr.append(action);
     for (const cell of row.lessons) {
       const td = element('td', formatLessonCell(cell), 'instructor-count');

@@ -50,5 +50,15 @@ export function createClass(name: string, fetchImpl: typeof fetch = fetch): Prom
   return call('/classes', { method: 'POST', body: { name } }, classSummarySchema, fetchImpl);
 }
 
+/** A new join code for the class: the old one stops working. */
+export function renewClassCode(classId: string, fetchImpl: typeof fetch = fetch): Promise<Result<ClassSummary>> {
+  return call(`/classes/${encodeURIComponent(classId)}/code`, { method: 'POST' }, classSummarySchema, fetchImpl);
+}
+
+/** Takes a learner out of the class (their progress stays theirs). */
+export function removeMember(classId: string, learner: string, fetchImpl: typeof fetch = fetch): Promise<Result<{ removed: boolean }>> {
+  return call(`/classes/${encodeURIComponent(classId)}/members/${encodeURIComponent(learner)}`, { method: 'DELETE' }, z.object({ removed: z.boolean() }), fetchImpl);
+}
+
 /** Where a class's results download (the cookie signs the request). */
 export const resultsPath = (classId: string, format: 'csv' | 'json') => `/api/instructor/classes/${encodeURIComponent(classId)}/results.${format}`;

@@ -2,7 +2,7 @@ import type { ClassSummary, ClassTableRow } from '../../../../sandbox-engine/src
 import { copyText } from '../clipboard.ts';
 import { ClassTableView } from './class-table-view.ts';
 import { InstructorConnection, type ConnectionState } from './instructor-connection.ts';
-import { createClass, instructorStatus, listClasses, resultsPath, signIn, signOut } from './instructor-api.ts';
+import { createClass, instructorStatus, listClasses, removeMember, renewClassCode, resultsPath, signIn, signOut } from './instructor-api.ts';
 import { WatchView } from './watch-view.ts';
 
 const STATE_TEXT: Record<ConnectionState, string> = {
@@ -42,7 +42,11 @@ function mountInstructorPage(root: HTMLElement): void {
   let classes: ClassSummary[] = [];
   let shown: ClassSummary | undefined;
 
-  const tableView = new ClassTableView(find('[data-class-table]'), (row) => startWatch(row));
+  const tableView = new ClassTableView(
+    find('[data-class-table]'),
+    (row) => startWatch(row),
+    (row) => void removeFromClass(row),
+  );
   const watchView = new WatchView(find('[data-watch-terminal]'), (offset) => connection.ack(offset));
   const connection = new InstructorConnection(
     {
@@ -148,9 +152,28 @@ function mountInstructorPage(root: HTMLElement): void {
     find<HTMLAnchorElement>('[data-export-csv]').href = resultsPath(entry.id, 'csv');
     find<HTMLAnchorElement>('[data-export-json]').href = resultsPath(entry.id, 'json');
     find('[data-copy-state]').textContent = '';
+    find('[data-code-state]').textContent = '';
     tableView.clear();
     stopWatch();
     connection.showClass(entry.id);
+  }
+
+  /** "Remove": a made-up learner (anyone with the code can join), or one who left. The table updates by itself. */
+  async function removeFromClass(row: ClassTableRow): Promise<void> {
+    if (!shown) return;
+    const classEntry = shown;
+    const sure = window.confirm(
+      `Remove ${row.displayName} from ${classEntry.name}? Their progress stays theirs. They can join again with the code ${classEntry.code} unless you make a new join code.`,
+    );
+    if (!sure) return;
+    const result = await removeMember(classEntry.id, row.learner);
+    if ('error' in result) {
+      if (result.error.code === 'unauthorized') return showSignIn(result.error.message);
+      liveState.textContent = `Could not remove ${row.displayName}: ${result.error.message}`;
+      return;
+    }
+    liveState.textContent = `${row.displayName} was removed from the class.`;
+    if (watchSection.hidden === false && find('[data-watch-title]').textContent === `${row.displayName}'s terminal`) stopWatch();
   }
 
   function startWatch(row: ClassTableRow): void {
@@ -205,6 +228,28 @@ function mountInstructorPage(root: HTMLElement): void {
     const link = find<HTMLAnchorElement>('[data-join-link]').href;
     void copyText(link).then((copied) => {
       find('[data-copy-state]').textContent = copied ? 'Link copied.' : 'Could not copy: select the link and copy it.';
+    });
+  });
+
+  find('[data-renew-code]').addEventListener('click', () => {
+    if (!shown) return;
+    const classEntry = shown;
+    if (!window.confirm(`Make a new join code for ${classEntry.name}? The code ${classEntry.code} and its link stop working; learners already in the class stay.`)) return;
+    void renewClassCode(classEntry.id).then((result) => {
+      if ('error' in result) {
+        if (result.error.code === 'unauthorized') return showSignIn(result.error.message);
+        find('[data-code-state]').textContent = `Could not make a new code: ${result.error.message}`;
+        return;
+      }
+      classes = classes.map((entry) => (entry.id === result.data.id ? result.data : entry));
+      if (shown?.id !== result.data.id) return;
+      shown = result.data;
+      renderClasses();
+      find('[data-class-code]').textContent = result.data.code;
+      const link = find<HTMLAnchorElement>('[data-join-link]');
+      link.href = result.data.joinPath;
+      link.textContent = new URL(result.data.joinPath, location.origin).href;
+      find('[data-code-state]').textContent = `New code ${result.data.code}: the old one no longer works.`;
     });
   });
 
