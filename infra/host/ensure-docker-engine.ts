@@ -3,12 +3,14 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { commandExists } from '../lib/command-exists.js';
-import { hostDocker } from '../lib/host-docker.js';
+import { DEFAULT_DOCKER_SOCKET, hostDocker } from '../lib/host-docker.js';
 import { systemEnv } from '../../sandbox-engine/src/process/run-command.js';
 import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
 import { ensureHostPackages } from './ensure-host-packages.js';
 
 export interface EnsureDockerEngineOptions {
+  /** The engine's API socket (config.DOCKER_SOCKET). */
+  socketPath?: string;
   /** Where a dockerd we start writes its output. */
   logFile?: string;
   /** How long to wait for a dockerd we start to answer. */
@@ -28,8 +30,9 @@ export async function ensureDockerEngine(
 ): Promise<void> {
   const logFile = options.logFile ?? DEFAULT_LOG_FILE;
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
 
-  const version = await dockerServerVersion();
+  const version = await dockerServerVersion(socketPath);
   if (version) {
     log(`docker engine: answering (server ${version})`);
     return;
@@ -40,7 +43,7 @@ export async function ensureDockerEngine(
       { command: 'docker', pkg: 'docker.io' },
     ]);
     // The package's init script may have started it already.
-    const afterInstall = await dockerServerVersion();
+    const afterInstall = await dockerServerVersion(socketPath);
     if (afterInstall) {
       log(`docker engine: answering after install (server ${afterInstall})`);
       return;
@@ -70,7 +73,7 @@ export async function ensureDockerEngine(
     log(`docker engine: started dockerd (pid ${child.pid}), log ${logFile}`);
   }
 
-  const answered = await waitUntil(() => dockerServerVersion(), {
+  const answered = await waitUntil(() => dockerServerVersion(socketPath), {
     timeoutMs: timeoutMs - (Date.now() - started),
     intervalMs: 500,
     stopped: () => exited !== undefined,
@@ -89,9 +92,9 @@ export async function ensureDockerEngine(
 const serverVersionSchema = z.object({ Version: z.string().min(1) });
 
 /** The engine's version when it answers on its socket (also before dockerd is installed: then undefined). */
-async function dockerServerVersion(): Promise<string | undefined> {
+async function dockerServerVersion(socketPath: string): Promise<string | undefined> {
   try {
-    const answer = serverVersionSchema.safeParse(await hostDocker({ timeoutMs: 10_000 }).version());
+    const answer = serverVersionSchema.safeParse(await hostDocker(socketPath, { timeoutMs: 10_000 }).version());
     return answer.success ? answer.data.Version : undefined;
   } catch {
     // No socket yet, connection refused, or no answer within the timeout: not answering.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sandboxFirewallRules } from './sandbox-firewall-rules.js';
+import { firewallChains, sandboxFirewallRules } from './sandbox-firewall-rules.js';
 
 const facts = { mirror: { address: '172.17.0.1', port: 5000 }, resolvers: ['10.255.255.53'], localSubnets: ['192.0.2.0/24'] };
 const forward = () => sandboxFirewallRules(facts).filter((r) => r.args[1] === 'DOCKYARD-SBX-FWD').map((r) => r.args.slice(2).join(' '));
@@ -32,5 +32,14 @@ describe('sandbox firewall rules', () => {
     const rules = sandboxFirewallRules(facts);
     expect(rules.filter((r) => r.family === 6).every((r) => r.args.at(-1) === 'DROP')).toBe(true);
     expect(rules.find((r) => r.table === 'nat' && r.args[1] === 'DOCKYARD-SBX-PRE')?.args.join(' ')).toContain('-d 127.0.0.0/8 -j RETURN');
+  });
+
+  it('drops forged sources from sandbox bridges before routing: reverse path first, then only the sandbox ranges', () => {
+    const chain = firewallChains.find((c) => c.chain === 'DOCKYARD-SBX-SRC')!;
+    expect(chain).toMatchObject({ family: 4, table: 'raw', from: 'PREROUTING', match: ['-i', 'dyk+'] });
+    const rules = sandboxFirewallRules(facts).filter((r) => r.args[1] === 'DOCKYARD-SBX-SRC').map((r) => r.args.slice(2).join(' '));
+    expect(rules[0]).toBe('-m rpfilter --invert -j DROP');
+    expect(rules.slice(1, -1)).toEqual(['-s 10.216.0.0/16 -j RETURN', '-s 10.215.0.1/24 -j RETURN']);
+    expect(rules.at(-1)).toBe('-j DROP');
   });
 });

@@ -2,9 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import Docker from 'dockerode';
 import type { Engine } from '../../sandbox-engine/src/app/create-engine.js';
+import { ForgedSourceWitness, witnessPorts } from './forged-source-witness.js';
+import { cpuSeconds, parentPid, sandboxDockerdPid } from './host-process-cpu.js';
 import type { LearnerTerminal } from './learner-terminal.js';
 import { SandboxOnHost } from './sandbox-on-host.js';
+import { engineStallAttacks } from './engine-stall-attacks.js';
+import { sharedCountAttacks } from './shared-count-attacks.js';
+import { waitUntil } from '../support/wait-for.js';
 
 export interface AttackContext {
   engine: Engine;
@@ -55,6 +61,21 @@ const HOST_SYSCALLS: Record<string, [number, string]> = {
   swapon: [167, '0, 0'],
   acct: [163, '0'],
 };
+
+/**
+ * Sends `count` UDP datagrams with any source address through a raw socket (root in the sandbox has
+ * CAP_NET_RAW in its own network namespace): `perl forge.pl SOURCE DESTINATION PORT COUNT LABEL`.
+ */
+const FORGE_PL = `use strict; use Socket;
+my ($src, $dst, $port, $count, $label) = @ARGV;
+socket(my $s, PF_INET, SOCK_RAW, 255) or die "raw socket: $!\\n";
+my $data = "dockyard-forged-$label";
+my $udp = pack("nnnn", 40000, $port, 8 + length($data), 0) . $data;
+my $ip = pack("CCnnnCCna4a4", 0x45, 0, 20 + length($udp), 0, 0x4000, 64, 17, 0, inet_aton($src), inet_aton($dst));
+my $sent = 0;
+for (1 .. $count) { $sent++ if send($s, $ip . $udp, 0, pack_sockaddr_in(0, inet_aton($dst))); }
+print "SENT $label $sent\\n";
+`;
 
 export const attacks: Attack[] = [
   {
@@ -344,6 +365,81 @@ export const attacks: Attack[] = [
       };
     },
   },
+  {
+    id: 'forged-source',
+    title: 'packets with forged source addresses (reflection through the host; another sandbox\'s address; an inner container)',
+    async run({ attacker, victimHost }) {
+      await using witness = await ForgedSourceWitness.open();
+      const forge = (source: string, port: number, label: string) => `perl /tmp/forge.pl ${source} ${witness.address} ${port} 20 ${label}`;
+      const icmpBefore = witness.icmpUnreachables();
+      const { output } = await attacker.run(
+        [
+          `echo ${Buffer.from(FORGE_PL).toString('base64')} | base64 -d > /tmp/forge.pl`,
+          // A victim's address, towards a host out there (what a reflection through DNS would use).
+          forge('203.0.113.77', witnessPorts.forged, 'public'),
+          // Another learner's sandbox: the answers would go to it.
+          forge(victimHost.address, witnessPorts.otherSandbox, 'sandbox'),
+          // To the host itself, as if from the witness: the host's "port unreachable" would go to it.
+          `G=$(ip -4 route show default | cut -d' ' -f3); perl /tmp/forge.pl ${witness.address} $G 9 20 host`,
+          `docker run --rm -v /tmp/forge.pl:/forge.pl:ro --entrypoint perl postgres:15 /forge.pl 203.0.113.77 ${witness.address} ${witnessPorts.innerContainer} 20 inner`,
+          // Last, the sandbox's own packets: when they have arrived, everything sent before would have.
+          `for i in 1 2 3; do echo genuine > /dev/udp/${witness.address}/${witnessPorts.genuine}; done; echo GENUINE-$((6*7))`,
+        ].join('; '),
+        180_000,
+      );
+      const sent = Object.fromEntries([...output.matchAll(/^SENT (\w+) (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+      if (!/GENUINE-42/.test(output)) throw new Error(`the attack did not run: ${tail(output)}`);
+      await waitUntil("the sandbox's own packets at the witness (the path works)", () => witness.packets(witnessPorts.genuine).length > 0, 20_000);
+      const forged = witness.packets(witnessPorts.forged);
+      const otherSandbox = witness.packets(witnessPorts.otherSandbox);
+      const inner = witness.packets(witnessPorts.innerContainer);
+      const reflected = witness.icmpUnreachables() - icmpBefore;
+      const arrived = (sources: string[]) => (sources.length ? `${sources.length} arrived (from ${[...new Set(sources)].join(', ')})` : '0 arrived');
+      return {
+        succeeded: forged.length + otherSandbox.length + inner.length + reflected > 0,
+        evidence:
+          `raw UDP with source 203.0.113.77: ${sent.public ?? 0} sent, ${arrived(forged)}; with the other sandbox's address ${victimHost.address}: ${sent.sandbox ?? 0} sent, ${arrived(otherSandbox)}; ` +
+          `from an inner container: ${sent.inner ?? 0} sent, ${arrived(inner)}; to the host as the witness: ${sent.host ?? 0} sent, ${reflected} ICMP unreachable reflected; ` +
+          `the sandbox's own packets: ${witness.packets(witnessPorts.genuine).length} of 3 arrived (from ${witness.packets(witnessPorts.genuine)[0]})`,
+      };
+    },
+  },
+  {
+    id: 'log-flood',
+    title: "flood the container's log (stdout of PID 1 and the entrypoint): CPU of the sandbox daemon, outside the sandbox's limit",
+    async run({ attacker, attackerHost, engine }) {
+      const socket = engine.config.SANDBOX_ISOLATION === 'userns' ? engine.config.SANDBOX_DOCKER_SOCKET : engine.config.DOCKER_SOCKET;
+      const info = await new Docker({ socketPath: socket }).getContainer(attackerHost.session.containerId).inspect();
+      const logSize = () => (info.LogPath && existsSync(info.LogPath) ? statSync(info.LogPath).size : 0);
+      const daemon = sandboxDockerdPid(engine.config);
+      const shim = parentPid(attackerHost.pid);
+      const daemonCpu = () => cpuSeconds(daemon) + cpuSeconds(shim);
+      const sandboxCpu = () => Math.max(...attackerHost.readLimit('cpuacct', 'cpuacct.usage').map(Number)) / 1e9;
+      const before = { log: logSize(), daemon: daemonCpu(), sandbox: sandboxCpu() };
+      const seconds = 15;
+      const { output } = await attacker.run(
+        [
+          'E=$(ps -o pid=,args= --ppid 1 | awk \'/dockyard-sandbox-entrypoint/ {print $1; exit}\')',
+          `for t in /proc/1/fd/1 /proc/1/fd/2 /proc/$E/fd/1 /proc/$E/fd/2; do timeout ${seconds} sh -c "while :; do yes dockyard-log-flood > $t; done" 2>/dev/null & done`,
+          'wait; echo FLOOD-$((6*7))',
+        ].join('; '),
+        seconds * 1000 + 60_000,
+      );
+      const after = { log: logSize(), daemon: daemonCpu(), sandbox: sandboxCpu() };
+      // The flood may have filled the sandbox's own /var/log (its memory): give it back for the next attacks.
+      await attacker.run('for f in /var/log/*.log; do : > "$f"; done 2>/dev/null; true');
+      const daemonSpent = after.daemon - before.daemon;
+      const logGrew = after.log !== before.log;
+      return {
+        succeeded: !/FLOOD-42/.test(output) || daemonSpent > 2 || logGrew,
+        evidence: `${seconds} s of yes into /proc/1/fd/1,2 and the entrypoint's: the sandbox dockerd + shim used ${daemonSpent.toFixed(2)} CPU-s (limit 2), the sandbox itself ${(after.sandbox - before.sandbox).toFixed(2)} CPU-s; the container's json log ${logGrew ? `changed ${before.log} -> ${after.log} bytes` : `unchanged (${after.log} bytes)`}`,
+      };
+    },
+  },
+  // Counts one host uid holds for every sandbox: namespaces, inotify, keys, message queues.
+  ...sharedCountAttacks,
+  // The engine's thread, through what it runs in a sandbox.
+  ...engineStallAttacks,
 ];
 
 function tail(output: string): string {

@@ -1,9 +1,25 @@
 #!/bin/bash
 # Entrypoint of the sandbox (runs under tini): make cgroups writable for the inner daemon, write its
-# daemon.json, then run dockerd until `docker stop`. Its messages go to `docker logs`; dockerd logs to /var/log/dockerd.log.
+# daemon.json, then run dockerd until `docker stop`. Its messages go to /var/log/dockyard-sandbox.log,
+# dockerd's to /var/log/dockerd.log (the sandbox's own 32m tmpfs, counted against its memory).
+
+# First, as PID 1: let go of the container's stdout/stderr. Whatever holds them lets root in the
+# sandbox write into the outer daemon's json log (`yes > /proc/1/fd/1`), which costs that daemon CPU
+# outside the sandbox's limits. So every process here, tini first, writes to a file in the sandbox
+# instead; `docker logs` keeps only this first line. A command (`docker run -it … bash`) keeps its terminal.
+if [ "$$" = 1 ] && { [ "$#" = 0 ] || [ "${1:0:1}" = '-' ]; }; then
+  log=/var/log/dockyard-sandbox.log
+  echo "dockyard-sandbox: messages in $log and /var/log/dockerd.log inside the sandbox"
+  if true 2>/dev/null >>"$log"; then exec </dev/null >>"$log" 2>&1; else exec </dev/null >/dev/null 2>&1; fi
+  exec /usr/bin/tini -- /usr/local/bin/dockyard-sandbox-entrypoint "$@"
+fi
+if [ "$$" = 1 ]; then
+  exec /usr/bin/tini -- /usr/local/bin/dockyard-sandbox-entrypoint "$@"
+fi
 set -euo pipefail
 
-say() { echo "dockyard-sandbox: $*"; }
+# Never fails: a learner may fill /var/log, and `say` runs in the stop path too.
+say() { echo "dockyard-sandbox: $*" 2>/dev/null || true; }
 
 # cgroup v1 (this platform): the hierarchies are mounted read-only in the container. With a private
 # cgroup namespace, unmounting each and mounting it again gives a writable hierarchy rooted at the
