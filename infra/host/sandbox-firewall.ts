@@ -15,9 +15,14 @@ export async function ensureSandboxFirewall(log: (line: string) => void, facts: 
   }
   for (const rule of sandboxFirewallRules(facts)) await must(rule.family, rule.table, rule.args);
   for (const { family, table, chain, from, match } of firewallChains) {
-    const jump = [from, ...match, '-j', chain];
-    // At the top, so the host engine's ACCEPT rules never come first (it keeps DOCKER-USER above us).
-    if ((await run(family, table, ['-C', ...jump])).code !== 0) await must(family, table, ['-I', from, '1', ...match, '-j', chain]);
+    // At the top, so the host engine's ACCEPT rules never come first. A dockerd started after the
+    // last setup puts its own jumps above ours: then ours is moved back up.
+    const listed = await run(family, table, ['-S', from]);
+    const first = listed.stdout.split('\n').find((line) => line.startsWith(`-A ${from} `));
+    if (first !== ['-A', from, ...match, '-j', chain].join(' ')) {
+      while ((await run(family, table, ['-D', from, ...match, '-j', chain])).code === 0);
+      await must(family, table, ['-I', from, '1', ...match, '-j', chain]);
+    }
   }
   log(`sandbox firewall: ${sandboxFirewallRules(facts).length} rules (mirror ${facts.mirror.address}:${facts.mirror.port}, DNS ${facts.resolvers.join(' ')}, LAN closed: ${facts.localSubnets.join(' ') || 'none'})`);
 }
