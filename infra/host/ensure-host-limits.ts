@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,12 @@ export const hostLimitMinimums = [
   // terminal, a check): every sandbox's root is the same host uid, whose default is 200 keys.
   { path: '/proc/sys/kernel/keys/maxkeys', minimum: 20_000 },
   { path: '/proc/sys/kernel/keys/maxbytes', minimum: 2_000_000 },
+  // Counted per host uid (all sandboxes together), but their memory is charged to each sandbox's
+  // memory limit: set above what all of the host's memory could hold, the memory limit is what
+  // bounds each sandbox. (Debian's 5.5M epoll watches fit in 1 GiB: one 2 GiB sandbox could take
+  // them all, and every Go daemon of every other sandbox fails to poll.)
+  { path: '/proc/sys/fs/epoll/max_user_watches', minimum: Math.ceil(totalmem() / 64) },
+  { path: '/proc/sys/fs/pipe-user-pages-soft', minimum: Math.ceil(totalmem() / 4096) },
 ] as const;
 
 const SAVED_FILE = 'host-limits-before.json';
