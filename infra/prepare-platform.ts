@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../sandbox-engine/src/config/load-config.js';
 import { ensureDockerEngine } from './host/ensure-docker-engine.js';
+import { hostDocker } from './lib/host-docker.js';
 import { ensureHostPackages, hostPackagesForPlatform, hostPackagesForTests } from './host/ensure-host-packages.js';
 import { ensureCatalogImages } from './images/build-images.js';
 import { ensureRegistryMirror, pushServedImages } from './registry/ensure-registry-mirror.js';
@@ -17,6 +18,7 @@ export const repoRoot = path.resolve(import.meta.dirname, '..');
 export async function preparePlatform(options: { forTests?: boolean; log?: (line: string) => void } = {}): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
   const config = loadConfig(process.env, repoRoot);
+  const docker = hostDocker(config.DOCKER_SOCKET);
   const step = async (title: string, work: () => Promise<void>) => {
     const started = Date.now();
     log(`▸ ${title}`);
@@ -24,11 +26,11 @@ export async function preparePlatform(options: { forTests?: boolean; log?: (line
     log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   };
   await step('host packages', () => ensureHostPackages(log, [...hostPackagesForPlatform, ...(options.forTests ? hostPackagesForTests : [])]));
-  await step('Docker Engine', () => ensureDockerEngine(log));
-  await step('images (built offline from Debian)', () => ensureCatalogImages(log));
+  await step('Docker Engine', () => ensureDockerEngine(log, { socketPath: config.DOCKER_SOCKET }));
+  await step('images (built offline from Debian)', () => ensureCatalogImages(log, docker));
   await step('local registry mirror', async () => {
-    await ensureRegistryMirror(log, { port: config.REGISTRY_PORT });
-    await pushServedImages(log, { port: config.REGISTRY_PORT });
+    await ensureRegistryMirror(log, docker, { port: config.REGISTRY_PORT });
+    await pushServedImages(log, docker, { port: config.REGISTRY_PORT });
   });
   await step(`sandbox isolation (${config.SANDBOX_ISOLATION})`, () => ensureSandboxIsolation(log, config));
   await step('site', () => ensureSiteBuilt(log, repoRoot));

@@ -1,5 +1,6 @@
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { CONTEXT_HASH_LABEL, IMAGE_LABELS_VERSION, imageLabels } from '../lib/dockyard-labels.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { runCommand, systemEnv } from '../../sandbox-engine/src/process/run-command.js';
@@ -31,6 +32,7 @@ const IMAGE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
  */
 export async function ensureBaseImage(
   log: (line: string) => void,
+  docker: Docker,
   ref = 'debian:bookworm',
   options: EnsureBaseImageOptions = {},
 ): Promise<string> {
@@ -39,9 +41,9 @@ export async function ensureBaseImage(
   const context = image.context;
   const hash = await contextHash(imageContextDir(context.folder), [RECIPE_VERSION, IMAGE_LABELS_VERSION, JSON.stringify(context)]);
 
-  const existing = (await inspectImages([image.ref])).get(image.ref);
+  const existing = (await inspectImages(docker, [image.ref])).get(image.ref);
   if (existing && existing.labels[CONTEXT_HASH_LABEL] === hash) {
-    await tagAliases(log, existing.id, image.aliases);
+    await tagAliases(log, docker, existing.id, image.aliases);
     log(`${image.ref}: up to date (${existing.id.slice(7, 19)})`);
     return existing.id;
   }
@@ -58,11 +60,11 @@ export async function ensureBaseImage(
   try {
     await debootstrap(log, image, tree, cacheDir);
     await finishTree(log, image, tree);
-    const id = await importBaseTree(log, image, tree, hash);
-    await tagAliases(log, id, image.aliases);
-    const size = (await inspectImages([id])).get(id)?.size ?? 0;
+    const id = await importBaseTree(log, docker, image, tree, hash);
+    await tagAliases(log, docker, id, image.aliases);
+    const size = (await inspectImages(docker, [id])).get(id)?.size ?? 0;
     log(`${image.ref}: built in ${secondsSince(started)} s, ${(size / 1e6).toFixed(0)} MB (${id.slice(7, 19)})`);
-    if (existing && existing.id !== id) await removeIfDangling(log, existing.id);
+    if (existing && existing.id !== id) await removeIfDangling(log, docker, existing.id);
     return id;
   } finally {
     await removeTree(tree);
@@ -138,7 +140,7 @@ async function finishTree(log: (line: string) => void, image: CatalogImage, tree
   log(`  finished the tree in ${secondsSince(started)} s (${upgraded} packages set up)`);
 }
 
-async function importBaseTree(log: (line: string) => void, image: CatalogImage, tree: string, hash: string): Promise<string> {
+async function importBaseTree(log: (line: string) => void, docker: Docker, image: CatalogImage, tree: string, hash: string): Promise<string> {
   const started = Date.now();
   const labels = imageLabels(image.ref, hash);
   const changes = [
@@ -146,7 +148,7 @@ async function importBaseTree(log: (line: string) => void, image: CatalogImage, 
     `ENV PATH=${IMAGE_PATH}`,
     ...Object.entries(labels).map(([key, value]) => `LABEL ${key}=${value}`),
   ];
-  const id = await importTree({ tree, ref: image.ref, changes });
+  const id = await importTree({ tree, ref: image.ref, changes }, docker);
   log(`  docker import: ${image.ref} in ${secondsSince(started)} s`);
   return id;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { CONTEXT_HASH_LABEL, IMAGE_LABELS_VERSION, imageLabels } from '../lib/dockyard-labels.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
@@ -16,7 +17,7 @@ import { tagAliases } from './tag-aliases.js';
  * hash of their folder + FROM image ids differs from the `org.dockyard.context-hash` label of the
  * local image. Nothing changed: about a second.
  */
-export async function ensureCatalogImages(log: (line: string) => void, refs?: string[]): Promise<void> {
+export async function ensureCatalogImages(log: (line: string) => void, docker: Docker, refs?: string[]): Promise<void> {
   const started = Date.now();
   const wanted = (refs ?? imageCatalog.map((image) => image.ref)).map((ref) => {
     const image = findCatalogImage(ref);
@@ -25,7 +26,7 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
   });
   const order = await buildOrder(wanted);
   const replaced: string[] = [];
-  const existing = await inspectImages(order.flatMap(({ image }) => [image.ref, ...image.aliases]));
+  const existing = await inspectImages(docker, order.flatMap(({ image }) => [image.ref, ...image.aliases]));
   let built = 0;
   // Images whose FROM images are ready build side by side (mostly waiting on Debian's mirror).
   const slots = createSlots(BUILDS_AT_ONCE);
@@ -34,14 +35,14 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
   const ensureOne = async ({ image, fromRefs }: Planned): Promise<string> => {
     const fromIds: string[] = [];
     for (const from of fromRefs) {
-      const id = (await ids.get(from)) ?? (await inspectImages([from])).get(from)?.id;
+      const id = (await ids.get(from)) ?? (await inspectImages(docker, [from])).get(from)?.id;
       if (!id) throw new Error(`${image.ref}: FROM ${from} is not a local image nor in the catalog (no registry is reachable)`);
       fromIds.push(`${from}=${id}`);
     }
     return slots(async () => {
       if (image.context.kind === 'debootstrap') {
         const before = existing.get(image.ref)?.id;
-        const id = await ensureBaseImage(log, image.ref);
+        const id = await ensureBaseImage(log, docker, image.ref);
         if (id !== before) {
           built += 1;
           if (before) replaced.push(before); // removed once its old children are gone
@@ -52,7 +53,7 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
       const hash = await contextHash(contextDir, [...fromIds, IMAGE_LABELS_VERSION]);
       const current = existing.get(image.ref);
       if (current && current.labels[CONTEXT_HASH_LABEL] === hash) {
-        await tagAliasesIfNeeded(log, image, current.id, existing);
+        await tagAliasesIfNeeded(log, docker, image, current.id, existing);
         log(`${image.ref}: up to date (${current.id.slice(7, 19)})`);
         return current.id;
       }
@@ -61,8 +62,8 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
         contextDir,
         tags: [image.ref, ...image.aliases],
         labels: imageLabels(image.ref, hash),
-      });
-      const after = (await inspectImages([image.ref])).get(image.ref);
+      }, docker);
+      const after = (await inspectImages(docker, [image.ref])).get(image.ref);
       log(`${image.ref}: ${((after?.size ?? 0) / 1e6).toFixed(0)} MB (${id.slice(7, 19)})`);
       if (current && current.id !== id) replaced.push(current.id);
       built += 1;
@@ -75,18 +76,19 @@ export async function ensureCatalogImages(log: (line: string) => void, refs?: st
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
   // Children first, so a replaced base is no longer held by a replaced child.
-  for (const id of replaced.reverse()) await removeIfDangling(log, id);
+  for (const id of replaced.reverse()) await removeIfDangling(log, docker, id);
   log(`images: ${order.length} checked, ${built} built, in ${secondsSince(started)} s`);
 }
 
 async function tagAliasesIfNeeded(
   log: (line: string) => void,
+  docker: Docker,
   image: CatalogImage,
   id: string,
   existing: Map<string, { id: string }>,
 ) {
   const missing = image.aliases.filter((alias) => existing.get(alias)?.id !== id);
-  if (missing.length > 0) await tagAliases(log, id, missing);
+  if (missing.length > 0) await tagAliases(log, docker, id, missing);
 }
 
 const BUILDS_AT_ONCE = 3;

@@ -65,7 +65,7 @@ export async function dockerBuild(log: (line: string) => void, options: DockerBu
   const stop = startHeartbeat(log, 15_000, () => `    ... ${secondsSince(stepStarted)} s: ${(stepOutput.at(-1) ?? '').trim().slice(0, 100)}`);
   try {
     const stream = await docker.buildImage(context, { t: ref, labels: options.labels, rm: true, forcerm: true, abortSignal: abort.signal });
-    await followDockerProgress(docker, stream, (event) => {
+    await followDockerProgress(stream, (event) => {
       if (event.stream !== undefined) onText(event.stream);
       if (event.aux?.ID) id = event.aux.ID;
     });

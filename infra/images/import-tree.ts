@@ -37,7 +37,7 @@ export async function importTree(options: ImportTreeOptions, docker: Docker = ho
   let id: string | undefined;
   try {
     const stream = await docker.importImage(tar.stdout, { changes: options.changes });
-    await followDockerProgress(docker, stream, (event) => {
+    await followDockerProgress(stream, (event) => {
       if (event.status?.startsWith('sha256:')) id = event.status.trim();
     });
   } catch (error) {

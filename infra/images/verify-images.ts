@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { trustedSecurity } from '../../sandbox-engine/src/drivers/sandbox-hardening.js';
 import { waitUntil } from '../../sandbox-engine/src/process/wait-until.js';
 import { dockyardLabels } from '../lib/dockyard-labels.js';
+import { loadConfig } from '../../sandbox-engine/src/config/load-config.js';
 import { hostDocker } from '../lib/host-docker.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 
@@ -50,8 +51,7 @@ async function runToEnd(docker: Docker, options: Docker.ContainerCreateOptions):
  * answers (trusted profile, as on a laptop), pulls postgres:15 from the mirror (and cannot push to
  * it), runs it, and the sandbox stops cleanly. Cleans up.
  */
-export async function verifyImages(log: (line: string) => void): Promise<void> {
-  const docker = hostDocker();
+export async function verifyImages(log: (line: string) => void, docker: Docker): Promise<void> {
   const suffix = `${process.pid}`;
   const names = { db: `dockyard-verify-db-${suffix}`, sandbox: `dockyard-verify-sandbox-${suffix}` };
   const Labels = dockyardLabels('verify');
@@ -136,7 +136,9 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  verifyImages((line) => console.log(line)).catch((error: Error) => {
+  // The host's engine as configured (DOCKER_SOCKET); a bad setting fails here with its name.
+  const run = async () => verifyImages((line) => console.log(line), hostDocker(loadConfig(process.env).DOCKER_SOCKET));
+  run().catch((error: Error) => {
     console.error(error.message);
     process.exit(1);
   });

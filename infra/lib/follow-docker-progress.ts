@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 
 /**
@@ -27,43 +27,86 @@ export class DockerProgressError extends Error {
 }
 
 /**
- * Reads a progress stream to its end (docker.modem.followProgress), handing each message, checked
- * with zod, to `onEvent`. Rejects when the engine reports an error in the stream (after the stream
- * ends, so `onEvent` saw everything before it), when a message has an unexpected shape, or when
- * `onEvent` throws. A stream that ends early resolves: callers check for their result message.
+ * The longest line taken (a build's output comes in messages of a few KiB): past it the stream
+ * fails instead of its buffer growing without end.
+ */
+export const MAX_PROGRESS_LINE_CHARS = 8 * 1024 * 1024;
+
+/** A shortened view of what Docker sent, for an error message. */
+const excerpt = (text: string) => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+
+/**
+ * Reads a progress stream to its end, handing each message, checked with zod, to `onEvent`.
+ * Rejects when the engine reports an error in the stream (after the stream ends, so `onEvent` saw
+ * everything before it), when a line is not JSON or longer than `MAX_PROGRESS_LINE_CHARS`, when a
+ * message has an unexpected shape, or when `onEvent` throws; nothing after the first failure is
+ * read. A stream that ends early resolves: callers check for their result message. (dockerode's
+ * `modem.followProgress` would throw a line that is not JSON out of the stream's data event, an
+ * uncaught exception, and buffers a line without end.)
  */
 export function followDockerProgress(
-  docker: Docker,
   stream: NodeJS.ReadableStream,
   onEvent: (event: DockerProgressEvent) => void = () => undefined,
+  maxLineChars = MAX_PROGRESS_LINE_CHARS,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    const decoder = new StringDecoder('utf8');
+    let buffered = '';
     let failure: Error | undefined;
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null) => {
-        if (error) reject(error);
-        else if (failure) reject(failure);
-        else resolve();
-      },
-      (raw: unknown) => {
-        if (failure) return;
-        const parsed = dockerProgressEventSchema.safeParse(raw);
-        if (!parsed.success) {
-          failure = new Error(`Docker sent an unexpected progress message (${parsed.error.issues[0]?.message}): ${JSON.stringify(raw).slice(0, 200)}`);
-          return;
-        }
-        const message = parsed.data.errorDetail?.message ?? parsed.data.error;
-        if (message !== undefined) {
-          failure = new DockerProgressError(message);
-          return;
-        }
-        try {
-          onEvent(parsed.data);
-        } catch (error) {
-          failure = error instanceof Error ? error : new Error(String(error));
-        }
-      },
-    );
+    let finished = false;
+
+    const take = (line: string) => {
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line.length === 0) return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch (error) {
+        failure = new Error(`Docker sent a progress line that is not JSON (${(error as Error).message}): ${excerpt(line)}`);
+        return;
+      }
+      const parsed = dockerProgressEventSchema.safeParse(raw);
+      if (!parsed.success) {
+        failure = new Error(`Docker sent an unexpected progress message (${parsed.error.issues[0]?.message}): ${JSON.stringify(raw).slice(0, 200)}`);
+        return;
+      }
+      const message = parsed.data.errorDetail?.message ?? parsed.data.error;
+      if (message !== undefined) {
+        failure = new DockerProgressError(message);
+        return;
+      }
+      try {
+        onEvent(parsed.data);
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+    };
+
+    const onData = (chunk: Buffer | string) => {
+      if (failure) return;
+      buffered += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      let newline: number;
+      while (!failure && (newline = buffered.indexOf('\n')) >= 0) {
+        take(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+      if (failure) buffered = '';
+      else if (buffered.length > maxLineChars) {
+        failure = new Error(`Docker sent a progress line longer than ${maxLineChars} characters: ${excerpt(buffered)}`);
+        buffered = '';
+      }
+    };
+    const finish = (error?: Error) => {
+      if (finished) return;
+      finished = true;
+      stream.removeListener('data', onData);
+      if (error) reject(error);
+      else if (failure) reject(failure);
+      else resolve();
+    };
+    stream.on('data', onData);
+    stream.on('error', (error: Error) => finish(error));
+    stream.on('end', () => finish());
+    stream.on('close', () => finish());
   });
 }

@@ -1,11 +1,15 @@
 import Docker from 'dockerode';
 
+/** Where the host's Docker Engine listens when nothing says otherwise (DOCKER_SOCKET's default in the config). */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
 /**
- * The host's Docker Engine, where infra builds the catalog and runs the registry (DOCKER_SOCKET).
- * `timeoutMs` bounds each request (for probes of an engine that may not answer yet).
+ * The host's Docker Engine, where infra builds the catalog and runs the registry: `socketPath` is
+ * the caller's config.DOCKER_SOCKET. `timeoutMs` bounds each request (for probes of an engine that
+ * may not answer yet).
  */
-export function hostDocker(options: { timeoutMs?: number } = {}): Docker {
-  return new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock', timeout: options.timeoutMs });
+export function hostDocker(socketPath: string = DEFAULT_DOCKER_SOCKET, options: { timeoutMs?: number } = {}): Docker {
+  return new Docker({ socketPath, timeout: options.timeoutMs });
 }
 
 /** True for Docker's "no such image/container/volume" answer. */

@@ -1,5 +1,6 @@
+import type Docker from 'dockerode';
 import { z } from 'zod';
-import { hostDocker, isNotFound } from './host-docker.js';
+import { isNotFound } from './host-docker.js';
 
 export interface LocalImage {
   id: string;
@@ -20,8 +21,7 @@ const imageInspectSchema = z.object({
  * Looks up local images on the host's engine (in parallel). Returns a map from each requested ref
  * that exists to its image; missing refs are absent.
  */
-export async function inspectImages(refs: string[]): Promise<Map<string, LocalImage>> {
-  const docker = hostDocker();
+export async function inspectImages(docker: Docker, refs: string[]): Promise<Map<string, LocalImage>> {
   const found = new Map<string, LocalImage>();
   await Promise.all(
     [...new Set(refs)].map(async (ref) => {

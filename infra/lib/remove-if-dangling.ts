@@ -1,13 +1,13 @@
-import { hostDocker } from './host-docker.js';
+import type Docker from 'dockerode';
 import { inspectImages } from './inspect-images.js';
 
 /** Removes an image replaced by a rebuild, when nothing tags or uses it any more. */
-export async function removeIfDangling(log: (line: string) => void, id: string | undefined): Promise<void> {
+export async function removeIfDangling(log: (line: string) => void, docker: Docker, id: string | undefined): Promise<void> {
   if (!id) return;
-  const image = (await inspectImages([id])).get(id);
+  const image = (await inspectImages(docker, [id])).get(id);
   if (!image || image.repoTags.length > 0) return;
   // Still used by a container (or already gone): leave it.
-  const removed = await hostDocker()
+  const removed = await docker
     .getImage(id)
     .remove()
     .then(() => true, () => false);

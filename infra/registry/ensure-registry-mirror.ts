@@ -1,6 +1,7 @@
+import type Docker from 'dockerode';
 import { z } from 'zod';
 import { dockyardLabels } from '../lib/dockyard-labels.js';
-import { hostDocker, isNotFound } from '../lib/host-docker.js';
+import { isNotFound } from '../lib/host-docker.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { removeIfDangling } from '../lib/remove-if-dangling.js';
 import { runCommand } from '../../sandbox-engine/src/process/run-command.js';
@@ -38,13 +39,12 @@ interface RegistryContainerSpec {
  * A learner can therefore not push into the mirror other learners pull from. Containers whose
  * image was rebuilt or whose address changed are replaced; running ones are left alone.
  */
-export async function ensureRegistryMirror(log: (line: string) => void, options: RegistryMirrorOptions = {}): Promise<void> {
+export async function ensureRegistryMirror(log: (line: string) => void, docker: Docker, options: RegistryMirrorOptions = {}): Promise<void> {
   const port = options.port ?? DEFAULT_REGISTRY_PORT;
-  const gateway = options.gatewayAddress ?? (await bridgeGateway());
-  const image = (await inspectImages([REGISTRY_IMAGE])).get(REGISTRY_IMAGE);
+  const gateway = options.gatewayAddress ?? (await bridgeGateway(docker));
+  const image = (await inspectImages(docker, [REGISTRY_IMAGE])).get(REGISTRY_IMAGE);
   if (!image) throw new Error(`${REGISTRY_IMAGE} is missing: build the catalog images first`);
 
-  const docker = hostDocker();
   const volumeExists = await docker
     .getVolume(REGISTRY_VOLUME)
     .inspect()
@@ -63,33 +63,32 @@ export async function ensureRegistryMirror(log: (line: string) => void, options:
   // Outdated containers go first: they may hold the ports the new ones need.
   const oldImages = new Set<string>();
   for (const spec of specs) {
-    const current = await inspectContainer(spec.name);
+    const current = await inspectContainer(docker, spec.name);
     if (current && (current.imageId !== image.id || current.ports !== spec.bind || current.config !== configPath(spec))) {
       log(`registry: replacing ${spec.name} (${current.imageId !== image.id ? 'image rebuilt' : 'settings changed'})`);
       await docker.getContainer(spec.name).remove({ force: true });
       if (current.imageId !== image.id) oldImages.add(current.imageId);
     }
   }
-  for (const old of oldImages) await removeIfDangling(log, old);
-  for (const spec of specs) await ensureRegistryContainer(log, spec);
+  for (const old of oldImages) await removeIfDangling(log, docker, old);
+  for (const spec of specs) await ensureRegistryContainer(log, docker, spec);
 }
 
 const configPath = (spec: RegistryContainerSpec) => `/etc/docker/registry/${spec.config}`;
 
-async function ensureRegistryContainer(log: (line: string) => void, spec: RegistryContainerSpec) {
+async function ensureRegistryContainer(log: (line: string) => void, docker: Docker, spec: RegistryContainerSpec) {
   const started = Date.now();
-  const current = await inspectContainer(spec.name);
+  const current = await inspectContainer(docker, spec.name);
   if (current?.running) {
-    await waitForRegistry(spec, 10_000);
+    await waitForRegistry(docker, spec, 10_000);
     log(`registry: ${spec.name} running on ${spec.bind}`);
     return;
   } else if (current) {
-    await hostDocker().getContainer(spec.name).start();
-    await waitForRegistry(spec, 30_000);
+    await docker.getContainer(spec.name).start();
+    await waitForRegistry(docker, spec, 30_000);
     log(`registry: started ${spec.name} on ${spec.bind} in ${secondsSince(started)} s`);
     return;
   }
-  const docker = hostDocker();
   const [hostIp, hostPort] = [spec.bind.slice(0, spec.bind.lastIndexOf(':')), spec.bind.slice(spec.bind.lastIndexOf(':') + 1)];
   try {
     const container = await docker.createContainer({
@@ -111,7 +110,7 @@ async function ensureRegistryContainer(log: (line: string) => void, spec: Regist
     await docker.getContainer(spec.name).remove({ force: true }).catch(() => undefined);
     throw new Error(`registry: cannot run ${spec.name} on ${spec.bind}: ${(error as Error).message}`);
   }
-  await waitForRegistry(spec, 30_000);
+  await waitForRegistry(docker, spec, 30_000);
   log(`registry: ${spec.name} answering on ${spec.bind} after ${secondsSince(started)} s`);
 }
 
@@ -126,11 +125,12 @@ const containerInspectSchema = z.object({
 });
 
 async function inspectContainer(
+  docker: Docker,
   name: string,
 ): Promise<{ running: boolean; imageId: string; ports: string; config: string } | undefined> {
   let raw: unknown;
   try {
-    raw = await hostDocker().getContainer(name).inspect();
+    raw = await docker.getContainer(name).inspect();
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -151,8 +151,8 @@ const bridgeInspectSchema = z.object({
 });
 
 /** The default bridge's gateway: what `host-gateway` resolves to inside containers (172.17.0.1). */
-async function bridgeGateway(): Promise<string> {
-  const network = bridgeInspectSchema.parse(await hostDocker().getNetwork('bridge').inspect());
+async function bridgeGateway(docker: Docker): Promise<string> {
+  const network = bridgeInspectSchema.parse(await docker.getNetwork('bridge').inspect());
   const bridgeName = network.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
   const configured = (network.IPAM?.Config ?? []).map((config) => config.Gateway ?? '').find((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address));
   if (configured) return configured;
@@ -164,7 +164,7 @@ async function bridgeGateway(): Promise<string> {
   return address;
 }
 
-async function waitForRegistry(spec: RegistryContainerSpec, timeoutMs: number): Promise<void> {
+async function waitForRegistry(docker: Docker, spec: RegistryContainerSpec, timeoutMs: number): Promise<void> {
   const url = `http://${spec.bind}/v2/`;
   let lastError = '';
   const answered = await waitUntil(
@@ -181,7 +181,7 @@ async function waitForRegistry(spec: RegistryContainerSpec, timeoutMs: number): 
     { timeoutMs, intervalMs: 200 },
   );
   if (answered) return;
-  const logs = await hostDocker()
+  const logs = await docker
     .getContainer(spec.name)
     .logs({ stdout: true, stderr: true, tail: 15 })
     .then((buffer) => buffer.toString('utf8'), (error: Error) => `(no logs: ${error.message})`);

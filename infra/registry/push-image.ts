@@ -16,7 +16,7 @@ export async function pushImage(log: (line: string) => void, docker: Docker, nam
   try {
     // The engine wants an X-Registry-Auth header even for a registry without auth: an empty one.
     const stream = await docker.getImage(name).push({ tag, authconfig: {} });
-    await followDockerProgress(docker, stream, (event) => {
+    await followDockerProgress(stream, (event) => {
       if (event.aux?.Digest) digest = event.aux.Digest;
       if (!event.id || !/^[0-9a-f]{12}$/.test(event.id)) return;
       layers.add(event.id);

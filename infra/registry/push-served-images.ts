@@ -1,8 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type Docker from 'dockerode';
 import { z } from 'zod';
 import { servedImageRefs } from '../images/catalog.js';
-import { hostDocker, isNotFound } from '../lib/host-docker.js';
+import { isNotFound } from '../lib/host-docker.js';
 import { inspectImages } from '../lib/inspect-images.js';
 import { secondsSince } from '../lib/start-heartbeat.js';
 import { pushImage } from './push-image.js';
@@ -26,14 +27,13 @@ const manifestSchema = z.object({ config: z.object({ digest: z.string() }) });
  * 127.0.0.1:PORT/library/NAME:TAG, skipping each name whose local image id is the one pushed last
  * time (state file) and that the registry still holds (its manifest's config digest is that id).
  */
-export async function pushServedImages(log: (line: string) => void, options: PushServedImagesOptions = {}): Promise<void> {
+export async function pushServedImages(log: (line: string) => void, docker: Docker, options: PushServedImagesOptions = {}): Promise<void> {
   const port = options.port ?? DEFAULT_REGISTRY_PORT;
   const stateFile = options.stateFile ?? STATE_FILE;
   const started = Date.now();
   const refs = servedImageRefs();
-  const local = await inspectImages(refs);
+  const local = await inspectImages(docker, refs);
   const state = await readState(stateFile);
-  const docker = hostDocker();
   let pushed = 0;
 
   for (const ref of refs) {

@@ -1,7 +1,11 @@
 import type { Lesson } from '../contracts/lesson.js';
 import type { Logger } from '../log/logger.js';
 import type { StartedSandbox } from './sandbox-provisioner.js';
-import { claimIndex, planPool, reclaimFrom, type LessonPool, type WarmPoolSettings } from './warm-pool-policy.js';
+import { planPool, reclaimFrom, type LessonPool, type WarmPoolSettings } from './warm-pool-policy.js';
+import { ReadySandboxes } from './warm-pool-ready.js';
+import { PoolDemand } from './warm-pool-demand.js';
+import { PoolRemovals } from './warm-pool-removals.js';
+import { PoolStarts, type PoolStartsDeps } from './warm-pool-starts.js';
 
 export interface WarmPoolDeps {
   settings: Omit<WarmPoolSettings, 'demandWindowMs'> & { demandWindowMs?: number };
@@ -11,7 +15,7 @@ export interface WarmPoolDeps {
    * Starts a pool sandbox of the lesson when a start slot is free (behind learners); `wanted` is
    * asked once the slot is there, and nothing starts when it says no. Undefined: not started.
    */
-  start: (lesson: Lesson, wanted: () => boolean) => Promise<StartedSandbox | undefined>;
+  start: PoolStartsDeps['start'];
   /** Destroys a sandbox (its shell, container and disk). */
   remove: (sandbox: StartedSandbox) => Promise<void>;
   /** Ids of the containers that run. */
@@ -22,50 +26,20 @@ export interface WarmPoolDeps {
   now?: () => number;
 }
 
-interface Ready {
-  sandbox: StartedSandbox;
-  readyAt: number;
-}
-
-/** A pool start that runs (holds a start slot), and the learner promised its sandbox, if any. */
-interface Running {
-  lesson: string;
-  /** A learner of this lesson gets the sandbox (or undefined if the start fails). */
-  promised?: (sandbox: StartedSandbox | undefined) => void;
-  /** A learner of another lesson took this start's slot: the sandbox is destroyed once started, then this is called. */
-  slotTaken?: () => void;
-}
-
-/** A sandbox the pool is destroying; its slot may be handed to a learner meanwhile. */
-interface Retirement {
-  handed: boolean;
-  removal?: Promise<void>;
-}
-
-/** After a failed start, a lesson's pool waits this long before trying again. */
-const RETRY_AFTER_MS = 30_000;
-
 /**
  * Ready sandboxes per lesson, started ahead of learners (warm-pool-policy.ts decides how many) so a
  * learner's sandbox, its shell included, is there at once. A sandbox leaves the pool exactly once:
  * claimed by one learner (taken out synchronously, so two claims can never get the same one), or
  * destroyed (expired, unwanted, given up for a learner when every slot is taken, dead). Pool
  * sandboxes count against the capacity; nothing in the pool is ever reused after a learner had it.
+ * The ready sandboxes (warm-pool-ready.ts), the starts (warm-pool-starts.ts) and the removals
+ * (warm-pool-removals.ts) each keep their own books; this class plans and hands out.
  */
 export class WarmPool {
-  private readonly ready = new Map<string, Ready[]>();
-  /** Starts asked for, per lesson: waiting for a start slot or running. */
-  private readonly starting = new Map<string, number>();
-  /** Starts running (they hold a slot of the capacity; waiting ones do not, and are dropped when unwanted). */
-  private active = 0;
-  /** Sandboxes being destroyed; a learner may be handed the slot one frees. */
-  private readonly retirements = new Set<Retirement>();
-  private readonly demand = new Map<string, { last: number; times: number[] }>();
-  private readonly failedUntil = new Map<string, number>();
-  private readonly removals = new Set<Promise<void>>();
-  private readonly fills = new Set<Promise<void>>();
-  private readonly runningStarts = new Set<Running>();
-  private startMs = 1000;
+  private readonly ready = new ReadySandboxes();
+  private readonly starts: PoolStarts;
+  private readonly removals: PoolRemovals;
+  private readonly demand: PoolDemand;
   private timer: NodeJS.Timeout | undefined;
   private filling = false;
   private reconciling = false;
@@ -76,14 +50,29 @@ export class WarmPool {
   constructor(private readonly deps: WarmPoolDeps) {
     this.now = deps.now ?? Date.now;
     this.settings = { demandWindowMs: 60_000, ...deps.settings };
+    this.demand = new PoolDemand(this.settings.demandWindowMs, this.now);
+    this.removals = new PoolRemovals({ remove: deps.remove, retired: () => this.wake(), log: deps.log });
+    this.starts = new PoolStarts({
+      start: deps.start,
+      stillWanted: (slug) => this.filling && this.plan().fill.includes(slug) && this.deps.learners().holding + this.size < this.settings.capacity,
+      ready: (slug, sandbox) => {
+        this.ready.add(slug, sandbox, this.now());
+        this.deps.log.info('pool.ready', { session: sandbox.id, lesson: slug, ready: this.readyCount(slug) });
+        // Stopped meanwhile (or no longer wanted): the next reconcile gives it up.
+        if (!this.filling) this.retire(slug);
+      },
+      discard: (sandbox) => this.discard(sandbox),
+      started: () => this.wake(),
+      log: deps.log,
+      now: this.now,
+    });
   }
 
   /** Starts filling, and reconsiders every `intervalMs` (expiry, dead sandboxes). Start-up counts as demand for every lesson. */
   start(intervalMs = 5000): void {
     if (this.filling || this.settings.size === 0) return;
     this.filling = true;
-    const now = this.now();
-    for (const lesson of this.deps.lessons) if (!this.demand.has(lesson.slug)) this.demand.set(lesson.slug, { last: now, times: [] });
+    this.demand.seed(this.lessonSlugs());
     this.timer = setInterval(() => void this.tick(), intervalMs);
     this.timer.unref();
     this.wake();
@@ -97,47 +86,35 @@ export class WarmPool {
     this.filling = false;
     clearInterval(this.timer);
     this.timer = undefined;
-    for (const list of this.ready.values()) {
-      for (const { sandbox } of list) {
-        sandbox.shell?.stream.destroy();
-        sandbox.shell = undefined;
-      }
-    }
+    this.ready.closeShells();
   }
 
   /** Stops, destroys everything ready and waits for starts and removals in flight (which are destroyed too). */
   async destroyAll(): Promise<void> {
     this.stop();
-    while (this.fills.size > 0 || this.removals.size > 0 || this.readyCount() > 0) {
-      for (const lesson of this.ready.keys()) for (let i = this.readyCount(lesson); i > 0; i--) this.retire(lesson);
-      await Promise.all([...this.fills, ...this.removals]);
+    while (this.starts.inFlight.length > 0 || this.removals.inFlight.length > 0 || this.readyCount() > 0) {
+      for (const lesson of this.ready.lessons()) for (let i = this.readyCount(lesson); i > 0; i--) this.retire(lesson);
+      await Promise.all([...this.starts.inFlight, ...this.removals.inFlight]);
     }
   }
 
   /** A learner asked for a new sandbox of this lesson. */
   noteDemand(lesson: string): void {
-    const now = this.now();
-    const entry = this.demand.get(lesson) ?? { last: now, times: [] };
-    entry.last = now;
-    entry.times = entry.times.filter((at) => now - at <= this.settings.demandWindowMs);
-    entry.times.push(now);
-    this.demand.set(lesson, entry);
+    this.demand.note(lesson);
   }
 
   /** How long a sandbox start took (without waiting for a slot): "auto" sizes the pool by it. */
   noteStartDuration(ms: number): void {
-    this.startMs = 0.7 * this.startMs + 0.3 * ms;
+    this.starts.noteDuration(ms);
   }
 
   /** A ready sandbox of the lesson, out of the pool and the caller's alone; the pool starts a new one. */
   claim(lesson: string): StartedSandbox | undefined {
-    const list = this.ready.get(lesson) ?? [];
-    const index = claimIndex(list.map((entry) => entry.readyAt));
-    if (index === undefined) return undefined;
-    const [taken] = list.splice(index, 1);
-    this.deps.log.info('pool.claimed', { session: taken!.sandbox.id, lesson, waitedMs: this.now() - taken!.readyAt });
+    const taken = this.ready.claim(lesson);
+    if (!taken) return undefined;
+    this.deps.log.info('pool.claimed', { session: taken.sandbox.id, lesson, waitedMs: this.now() - taken.readyAt });
     this.wake();
-    return taken!.sandbox;
+    return taken.sandbox;
   }
 
   /**
@@ -146,12 +123,7 @@ export class WarmPool {
    * caller counts it before anything else can), or with undefined if its start failed. False: none.
    */
   promiseStarting(lesson: string, take: (sandbox: StartedSandbox | undefined) => void): boolean {
-    for (const start of this.runningStarts) {
-      if (start.lesson !== lesson || start.promised || start.slotTaken) continue;
-      start.promised = take;
-      return true;
-    }
-    return false;
+    return this.starts.promise(lesson, take);
   }
 
   /**
@@ -162,34 +134,20 @@ export class WarmPool {
    * Undefined when the pool holds nothing to give up.
    */
   giveUpSlot(wanted: string): Promise<void> | undefined {
-    for (const retirement of this.retirements) {
-      if (retirement.handed) continue;
-      retirement.handed = true;
-      this.deps.log.info('pool.slot.given', { from: 'retiring', for: wanted });
-      return retirement.removal;
-    }
+    const handed = this.removals.handOver(wanted);
+    if (handed) return handed;
     const lesson = reclaimFrom(this.lessonPools(), wanted);
     if (lesson) {
-      const taken = this.ready.get(lesson)!.pop()!;
+      const taken = this.ready.takeNewest(lesson)!;
       this.deps.log.info('pool.reclaimed', { session: taken.sandbox.id, lesson, for: wanted });
       return this.discard(taken.sandbox);
     }
-    for (const start of this.runningStarts) {
-      if (start.lesson === wanted || start.promised || start.slotTaken) continue;
-      this.active -= 1;
-      this.deps.log.info('pool.slot.given', { from: 'starting', lesson: start.lesson, for: wanted });
-      return new Promise((resolve) => (start.slotTaken = resolve));
-    }
-    return undefined;
+    return this.starts.giveUpSlot(wanted);
   }
 
   /** Destroys a sandbox the pool let go of. */
   discard(sandbox: StartedSandbox): Promise<void> {
-    sandbox.shell?.stream.destroy();
-    const removal = this.deps.remove(sandbox).catch((error) => this.deps.log.error('pool.remove.failed', { session: sandbox.id, error }));
-    this.removals.add(removal);
-    void removal.finally(() => this.removals.delete(removal));
-    return removal;
+    return this.removals.discard(sandbox);
   }
 
   lessonSlugs(): string[] {
@@ -197,34 +155,21 @@ export class WarmPool {
   }
 
   readyCount(lesson?: string): number {
-    if (lesson !== undefined) return this.ready.get(lesson)?.length ?? 0;
-    let count = 0;
-    for (const list of this.ready.values()) count += list.length;
-    return count;
+    return this.ready.count(lesson);
   }
 
   startingCount(): number {
-    let count = 0;
-    for (const value of this.starting.values()) count += value;
-    return count;
-  }
-
-  private get retiring(): number {
-    let count = 0;
-    for (const retirement of this.retirements) if (!retirement.handed) count += 1;
-    return count;
+    return this.starts.count();
   }
 
   /** Slots of the capacity the pool holds: ready, starting (not waiting to), being destroyed. */
   get size(): number {
-    return this.readyCount() + this.active + this.retiring;
+    return this.readyCount() + this.starts.active + this.removals.retiring;
   }
 
   /** Slots a learner cannot take from the pool right now: starts promised to learners of their lesson (everything else is given up). */
   get unreclaimable(): number {
-    let count = 0;
-    for (const start of this.runningStarts) if (start.promised) count += 1;
-    return count;
+    return this.starts.promised;
   }
 
   /** Reconsiders what to start and what to give up, soon (coalesced). */
@@ -247,129 +192,38 @@ export class WarmPool {
   }
 
   private lessonPools(): LessonPool[] {
-    const now = this.now();
-    return this.deps.lessons.map((lesson) => {
-      const demand = this.demand.get(lesson.slug);
-      return {
-        lesson: lesson.slug,
-        ready: this.readyCount(lesson.slug),
-        starting: this.starting.get(lesson.slug) ?? 0,
-        lastDemandAt: demand?.last ?? Number.NEGATIVE_INFINITY,
-        demand: (demand?.times ?? []).filter((at) => now - at <= this.settings.demandWindowMs),
-      };
-    });
+    return this.deps.lessons.map(({ slug }) => ({ lesson: slug, ready: this.readyCount(slug), starting: this.starts.count(slug), ...this.demand.of(slug) }));
   }
 
   private plan() {
     const { holding, waiting } = this.deps.learners();
-    return planPool(this.settings, { lessons: this.lessonPools(), learners: holding, waiting, startMs: this.startMs, now: this.now() });
+    return planPool(this.settings, { lessons: this.lessonPools(), learners: holding, waiting, startMs: this.starts.startMs, now: this.now() });
   }
 
   private reconcile(): void {
     const plan = this.plan();
     for (const lesson of plan.retire) this.retire(lesson);
     if (!this.filling) return;
-    const now = this.now();
     for (const slug of plan.fill) {
-      if ((this.failedUntil.get(slug) ?? 0) > now) continue;
+      if (this.starts.failing(slug)) continue;
       const lesson = this.deps.lessons.find((candidate) => candidate.slug === slug);
-      if (lesson) this.fill(lesson);
+      if (lesson) this.starts.fill(lesson);
     }
   }
 
   /** Gives up the lesson's sandbox that was ready last (the one ready longest stays for the next claim). */
   private retire(lesson: string): void {
-    const taken = this.ready.get(lesson)?.pop();
-    if (!taken) return;
-    const retirement: Retirement = { handed: false };
-    this.retirements.add(retirement);
-    this.deps.log.info('pool.retired', { session: taken.sandbox.id, lesson });
-    retirement.removal = this.discard(taken.sandbox).finally(() => {
-      this.retirements.delete(retirement);
-      this.wake();
-    });
-  }
-
-  private fill(lesson: Lesson): void {
-    const slug = lesson.slug;
-    this.starting.set(slug, (this.starting.get(slug) ?? 0) + 1);
-    let running: Running | undefined;
-    const done = () => {
-      this.starting.set(slug, (this.starting.get(slug) ?? 1) - 1);
-      if (running) {
-        if (!running.slotTaken) this.active -= 1;
-        this.runningStarts.delete(running);
-      }
-    };
-    // Still wanted once a start slot is free (asked as if this start were not counted yet), and
-    // still room in the capacity? Only then does it take a slot.
-    const wanted = () => {
-      if (!this.filling) return false;
-      this.starting.set(slug, (this.starting.get(slug) ?? 1) - 1);
-      const still = this.plan().fill.includes(slug) && this.deps.learners().holding + this.size < this.settings.capacity;
-      this.starting.set(slug, (this.starting.get(slug) ?? 0) + 1);
-      if (still) {
-        running = { lesson: slug };
-        this.runningStarts.add(running);
-        this.active += 1;
-      }
-      return still;
-    };
-    let started = false;
-    const fill = this.deps
-      .start(lesson, wanted)
-      .then(
-        (sandbox) => {
-          started = running !== undefined;
-          const { promised, slotTaken } = running ?? {};
-          done();
-          if (slotTaken) {
-            if (sandbox) void this.discard(sandbox).then(slotTaken);
-            else slotTaken();
-            return;
-          }
-          if (promised) {
-            if (sandbox) this.deps.log.info('pool.claimed', { session: sandbox.id, lesson: slug, waitedMs: 0 });
-            promised(sandbox);
-            return;
-          }
-          if (!sandbox) return;
-          this.failedUntil.delete(slug);
-          this.ready.set(slug, [...(this.ready.get(slug) ?? []), { sandbox, readyAt: this.now() }]);
-          this.deps.log.info('pool.ready', { session: sandbox.id, lesson: slug, ready: this.readyCount(slug) });
-          // Stopped meanwhile (or no longer wanted): the next reconcile gives it up.
-          if (!this.filling) this.retire(slug);
-        },
-        (error: Error) => {
-          started = true;
-          const { promised, slotTaken } = running ?? {};
-          done();
-          promised?.(undefined);
-          slotTaken?.();
-          this.failedUntil.set(slug, this.now() + RETRY_AFTER_MS);
-          this.deps.log.warn('pool.start.failed', { lesson: slug, error, retryInMs: RETRY_AFTER_MS });
-        },
-      )
-      .finally(() => {
-        this.fills.delete(fill);
-        // A start that did not happen (not wanted once its turn came) changes nothing to reconsider:
-        // waking here would ask again at once, in a loop, while a slot is being freed.
-        if (started) this.wake();
-      });
-    this.fills.add(fill);
+    const taken = this.ready.takeNewest(lesson);
+    if (taken) this.removals.retire(lesson, taken.sandbox);
   }
 
   /** Every interval: expiry (through the plan) and ready sandboxes whose container died. */
   private async tick(): Promise<void> {
     if (this.readyCount() > 0) {
       const running = await this.deps.running().catch(() => undefined);
-      for (const [lesson, list] of running ? this.ready : []) {
-        for (const entry of [...list]) {
-          if (running!.has(entry.sandbox.containerId)) continue;
-          list.splice(list.indexOf(entry), 1);
-          this.deps.log.warn('pool.sandbox.died', { session: entry.sandbox.id, lesson });
-          void this.discard(entry.sandbox);
-        }
+      for (const { lesson, entry } of running ? this.ready.takeDead(running) : []) {
+        this.deps.log.warn('pool.sandbox.died', { session: entry.sandbox.id, lesson });
+        void this.discard(entry.sandbox);
       }
     }
     this.wake();

@@ -1,12 +1,16 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ShellStream } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
-import { ScrollbackBuffer, type OutputChunk } from './scrollback-buffer.js';
-import { OutputFlow } from './output-flow.js';
+import { ShellResizer } from './shell-resizer.js';
 import type { OutputRecorder } from './terminal-journal.js';
+import type { TerminalObservation } from './terminal-observation.js';
+import { TerminalOutput, type OutputListener, type TerminalAttachment } from './terminal-output.js';
+
+export type { TerminalObservation } from './terminal-observation.js';
+export { WATCH_MAX_UNACKED } from './terminal-observation.js';
+export type { OutputListener, TerminalAttachment } from './terminal-output.js';
 
 export type OpenShell = (size: { cols: number; rows: number }) => Promise<ShellStream>;
-export type OutputListener = (chunk: OutputChunk) => void;
 
 const RESPAWN_LIMIT_PER_MINUTE = 5;
 
@@ -26,42 +30,15 @@ export interface TerminalLimits {
  */
 export const TERMINAL_LIMITS: TerminalLimits = { pendingInputChars: 64 * 1024, restartIntervalMs: 5000, resizeIntervalMs: 250 };
 
-/** How much a watcher may be sent and not acknowledge before it skips output (see observe). */
-export const WATCH_MAX_UNACKED = 256 * 1024;
-
-/** A read-only view of a terminal, which never holds the shell (see SandboxTerminal.observe). */
-export interface TerminalObservation {
-  replay: OutputChunk;
-  /** The viewer wrote the output up to `offset`. */
-  ack(offset: number): void;
-  /** The viewer's connection drained: it may be sent what it missed. */
-  recheck(): void;
-  detach(): void;
-}
-
-/** One page's attachment to a terminal. */
-export interface TerminalAttachment {
-  /** What the page missed, to send it before anything else. */
-  replay: OutputChunk;
-  detach(): void;
-  /** The page wrote the output up to `offset`. */
-  ack(offset: number): void;
-  /**
-   * The same page attached again on the same connection: the output from `since`, to send it. What it
-   * was sent before and has not acknowledged still counts against its window.
-   */
-  resend(since: number): OutputChunk;
-  /** The page's transport drained: the shell may resume. */
-  recheck(): void;
-}
-
 /**
- * One shell in a sandbox, shared by every page attached to it: keeps recent output for
- * reconnects, and takes each client's input once (by sequence number).
+ * One shell in a sandbox, shared by every page attached to it: keeps recent output for reconnects
+ * (terminal-output.ts, which also holds the flow control and read-only observers), takes each
+ * client's input once (by sequence number), starts a new shell when one ends, and sets its size
+ * (shell-resizer.ts).
  */
 export class SandboxTerminal {
-  private readonly buffer: ScrollbackBuffer;
-  private readonly listeners = new Set<OutputListener>();
+  private readonly output: TerminalOutput;
+  private readonly resizer: ShellResizer;
   private readonly lastSeq = new Map<string, number>();
   private shell: ShellStream | undefined;
   /** A start (the first, a respawn or a restart) is in flight: input waits for it in pendingInput. */
@@ -70,18 +47,9 @@ export class SandboxTerminal {
   private pendingChars = 0;
   /** Dropped input was already announced since the last start. */
   private dropNoticed = false;
-  private size = { cols: 80, rows: 24 };
   private closed = false;
   private respawns: number[] = [];
   private lastRestartAt = Number.NEGATIVE_INFINITY;
-  /** The size the current shell was last given, and when. */
-  private shellSize: { cols: number; rows: number } | undefined;
-  private lastResizeAt = Number.NEGATIVE_INFINITY;
-  private resizeTimer: NodeJS.Timeout | undefined;
-  private resizing = false;
-  private resizeWaiters: (() => void)[] = [];
-  /** Pauses the shell while a page has too much output unacknowledged. */
-  private readonly flow = new OutputFlow({ pause: () => this.shell?.stream.pause(), resume: () => this.shell?.stream.resume() });
 
   constructor(
     readonly id: string,
@@ -89,15 +57,16 @@ export class SandboxTerminal {
     scrollbackChars: number,
     private readonly log: Logger,
     /** Saves the output for the next engine, and gives back what the last one saved. */
-    private readonly recorder?: OutputRecorder,
+    recorder?: OutputRecorder,
     private readonly limits: TerminalLimits = TERMINAL_LIMITS,
   ) {
-    this.buffer = new ScrollbackBuffer(scrollbackChars, recorder?.initial);
+    this.output = new TerminalOutput(scrollbackChars, { pause: () => this.shell?.stream.pause(), resume: () => this.shell?.stream.resume() }, recorder);
+    this.resizer = new ShellResizer({ shell: () => this.shell, closed: () => this.closed, intervalMs: limits.resizeIntervalMs, log, terminalId: id });
   }
 
   /** The size the learner's page last gave the shell (what a read-only watcher should show). */
   get requestedSize(): { cols: number; rows: number } {
-    return { ...this.size };
+    return { ...this.resizer.requested };
   }
 
   /** Whether a shell runs (or is starting): false once it ended for good, until a page attaches again. */
@@ -105,8 +74,8 @@ export class SandboxTerminal {
     return this.shell !== undefined || this.starting;
   }
 
-  async start(size = this.size): Promise<void> {
-    this.size = size;
+  async start(size = this.resizer.requested): Promise<void> {
+    this.resizer.requested = size;
     this.starting = true;
     this.dropNoticed = false;
     let shell: ShellStream;
@@ -123,10 +92,10 @@ export class SandboxTerminal {
       return;
     }
     this.shell = shell;
-    this.shellSize = { ...size };
+    this.resizer.shellStarted(size);
     const decoder = new StringDecoder('utf8');
     shell.stream.on('data', (chunk: Buffer) => this.print(decoder.write(chunk)));
-    if (this.flow.paused) shell.stream.pause();
+    if (this.output.paused) shell.stream.pause();
     let ended = false;
     const onEnd = () => {
       if (ended) return;
@@ -144,7 +113,8 @@ export class SandboxTerminal {
     this.pendingChars = 0;
     for (const data of pending) shell.stream.write(data);
     // A page resized while the shell started.
-    if (this.size.cols !== size.cols || this.size.rows !== size.rows) void this.resize(this.size.cols, this.size.rows);
+    const requested = this.resizer.requested;
+    if (requested.cols !== size.cols || requested.rows !== size.rows) void this.resize(requested.cols, requested.rows);
     // The stream may have ended before the listeners were there.
     if (shell.stream.destroyed || shell.stream.readableEnded) onEnd();
   }
@@ -188,10 +158,7 @@ export class SandboxTerminal {
 
   /** Adds output (from the shell or an engine notice) and hands it to every attached page. */
   print(data: string): void {
-    if (!data) return;
-    const chunk = this.buffer.append(data);
-    this.recorder?.record(chunk);
-    for (const listener of this.listeners) listener(chunk);
+    this.output.print(data);
   }
 
   /**
@@ -206,78 +173,16 @@ export class SandboxTerminal {
     onStall: () => void = () => undefined,
     backlogged?: () => boolean,
   ): TerminalAttachment {
-    const replay = this.buffer.since(since);
-    const reader = this.flow.add(
-      replay.offset,
-      () => {
-        this.listeners.delete(send);
-        onStall();
-      },
-      backlogged,
-    );
-    const send: OutputListener = (chunk) => {
-      listener(chunk);
-      reader.sent(chunk.offset + chunk.data.length);
-    };
-    reader.sent(replay.offset + replay.data.length);
-    this.listeners.add(send);
-    return {
-      replay,
-      detach: () => {
-        this.listeners.delete(send);
-        reader.remove();
-      },
-      ack: (offset) => reader.ack(offset),
-      resend: (from) => {
-        const again = this.buffer.since(from);
-        reader.restart(again.offset);
-        reader.sent(again.offset + again.data.length);
-        return again;
-      },
-      recheck: () => reader.recheck(),
-    };
+    return this.output.attach(since, listener, onStall, backlogged);
   }
 
   /**
    * A read-only view (an instructor watching) that never holds the shell: output the viewer has no
-   * room for (more than `maxUnacked` unacknowledged, or its connection backed up) is skipped, and once
-   * it has room again it is sent what the scrollback still holds from where it left off (a later
-   * offset when the gap outgrew the scrollback). The learner's shell runs at the learner's pace only.
+   * room for is skipped, and sent from the scrollback once it has room again (terminal-observation.ts).
+   * The learner's shell runs at the learner's pace only.
    */
-  observe(since: number, listener: OutputListener, backlogged: () => boolean, maxUnacked = WATCH_MAX_UNACKED): TerminalObservation {
-    const replay = this.buffer.since(since);
-    let sentEnd = replay.offset + replay.data.length;
-    let ackedEnd = replay.offset;
-    let behind = false;
-    const hasRoom = () => sentEnd - ackedEnd <= maxUnacked && !backlogged();
-    const catchUp = () => {
-      if (!behind || !hasRoom()) return;
-      behind = false;
-      const missed = this.buffer.since(sentEnd);
-      if (missed.data.length === 0) return;
-      // Counted as acknowledged up to where the gap began: the view owes acks only for what it is sent.
-      ackedEnd = Math.max(ackedEnd, missed.offset - (sentEnd - ackedEnd));
-      sentEnd = missed.offset + missed.data.length;
-      listener(missed);
-    };
-    const send: OutputListener = (chunk) => {
-      if (behind || !hasRoom()) {
-        behind = true;
-        return;
-      }
-      sentEnd = chunk.offset + chunk.data.length;
-      listener(chunk);
-    };
-    this.listeners.add(send);
-    return {
-      replay,
-      ack: (offset) => {
-        ackedEnd = Math.max(ackedEnd, Math.min(offset, sentEnd));
-        catchUp();
-      },
-      recheck: catchUp,
-      detach: () => this.listeners.delete(send),
-    };
+  observe(since: number, listener: OutputListener, backlogged: () => boolean, maxUnacked?: number): TerminalObservation {
+    return this.output.observe(since, listener, backlogged, maxUnacked);
   }
 
   /**
@@ -319,55 +224,14 @@ export class SandboxTerminal {
    * the size asked for is applied or superseded; never rejects.
    */
   resize(cols: number, rows: number): Promise<void> {
-    this.size = { cols, rows };
-    const idle = !this.resizeTimer && !this.resizing;
-    if (idle && (!this.shell || (this.shellSize?.cols === cols && this.shellSize.rows === rows))) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.resizeWaiters.push(resolve);
-      if (!this.resizeTimer && !this.resizing) this.scheduleResize();
-    });
-  }
-
-  private scheduleResize(): void {
-    const wait = this.lastResizeAt + this.limits.resizeIntervalMs - Date.now();
-    if (wait <= 0) return void this.applySize();
-    this.resizeTimer = setTimeout(() => {
-      this.resizeTimer = undefined;
-      void this.applySize();
-    }, wait);
-    this.resizeTimer.unref?.();
-  }
-
-  private async applySize(): Promise<void> {
-    const waiters = this.resizeWaiters.splice(0);
-    const shell = this.shell;
-    const { cols, rows } = this.size;
-    if (shell && !this.closed && (this.shellSize?.cols !== cols || this.shellSize.rows !== rows)) {
-      this.shellSize = { cols, rows };
-      this.lastResizeAt = Date.now();
-      this.resizing = true;
-      try {
-        await shell.resize(cols, rows);
-      } catch (error) {
-        this.log.debug('terminal.resize.failed', { terminal: this.id, error });
-        if (this.shell === shell) this.shellSize = undefined;
-      } finally {
-        this.resizing = false;
-      }
-    }
-    for (const resolve of waiters) resolve();
-    // Sizes asked for while the call ran.
-    if (this.resizeWaiters.length > 0 && !this.resizeTimer) this.scheduleResize();
+    return this.resizer.resize(cols, rows);
   }
 
   close(): void {
     this.closed = true;
-    this.listeners.clear();
-    this.flow.close();
+    this.output.close();
     this.dropPendingInput();
-    clearTimeout(this.resizeTimer);
-    this.resizeTimer = undefined;
-    for (const resolve of this.resizeWaiters.splice(0)) resolve();
+    this.resizer.close();
     this.shell?.stream.destroy();
     this.shell = undefined;
   }
