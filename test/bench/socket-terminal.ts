@@ -62,7 +62,7 @@ export class SocketTerminal implements KeyTarget {
     this.shell = { stream, resize: async () => undefined };
   }
 
-  /** POST /api/sessions until the engine gives the sandbox (201/200); 202 keeps the place in line. */
+  /** POST /api/sessions until the engine gives the sandbox (201/200); 202 keeps the place in line, or among the starts. */
   async startSession(signal: AbortSignal): Promise<SessionStart> {
     const started = Date.now();
     for (;;) {
@@ -75,8 +75,8 @@ export class SocketTerminal implements KeyTarget {
       });
       const answer = startSessionResultSchema.parse(await response.json());
       if ('data' in answer) return { session: answer.data, queuedMs: requested - started, requestMs: Date.now() - requested };
-      if ('queued' in answer) {
-        await sleep(answer.queued.pollMs, signal);
+      if ('queued' in answer || 'starting' in answer) {
+        await sleep('queued' in answer ? answer.queued.pollMs : answer.starting.pollMs, signal);
         continue;
       }
       if (answer.error.code === 'rate-limited' && answer.error.retryAfterMs !== undefined) {

@@ -186,3 +186,44 @@ describe('web surface: one sandbox per learner, a waiting line, site origin only
     expect(cookieOnly.status).toBe(404);
   });
 });
+
+describe('a burst at one start slot: a place among the starts at once, then the sandbox', () => {
+  let test: TestEngine;
+
+  beforeAll(async () => {
+    await requireDocker();
+    // Answer at once (no held ask), so the first answers are the places whatever this machine's speed.
+    test = await startTestEngine({ MAX_SANDBOXES: '4', MAX_CONCURRENT_STARTS: '1', SESSION_START_WAIT_MS: '0' });
+  });
+  afterAll(async () => {
+    await test?.[Symbol.asyncDispose]();
+  });
+
+  it('answers 4 learners 202 with their places, each gets 201 with their own sandbox and a prompt', async () => {
+    const learners = Array.from({ length: 4 }, () => new TestLearner(test.url, lessons[0]!));
+    const first = [];
+    for (const learner of learners) first.push(await learner.startSession({ follow: false }));
+    expect(first.map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
+    const places = first.map((answer) => answer.body.starting!);
+    expect(places.every((place) => place.slots === 1 && place.pollMs > 0)).toBe(true);
+    // In the order they came: the first starts now (0), the others wait for the one slot.
+    const positions = places.map((place) => place.position);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(positions.at(-1)).toBeGreaterThan(0);
+
+    // Each keeps asking, as the page does, and gets their own sandbox once, with a shell.
+    const final = await Promise.all(learners.map((learner) => learner.startSession()));
+    expect(final.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(final.map((answer) => answer.body.data!.sessionId)).size).toBe(4);
+    expect((await learners[0]!.startSession()).status).toBe(200);
+    expect((await instanceResources(test.instance)).containers).toBe(4);
+    for (const learner of learners) {
+      await learner.connect();
+      await learner.attach(0);
+      await learner.waitForOutput(/root@sandbox[^\n]*[#$] $/m, 60_000);
+      learner.disconnect();
+    }
+    for (const learner of learners) expect(await learner.endSession()).toBe(200);
+    expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
+  });
+});

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { StepResult } from '../../sandbox-engine/src/contracts/checker.js';
 import type { PortList } from '../../sandbox-engine/src/contracts/workspace.js';
-import { LEARNER_HEADER, type ApiError, type QueuePosition, type SessionInfo } from '../../sandbox-engine/src/contracts/session.js';
+import { LEARNER_HEADER, type ApiError, type QueuePosition, type SessionInfo, type StartPlace } from '../../sandbox-engine/src/contracts/session.js';
 import { newLearnerKey } from '../../sandbox-engine/src/sessions/learner-key.js';
 import type { ClientToServerEvents, ServerToClientEvents, SocketErrorMessage } from '../../sandbox-engine/src/contracts/socket-events.js';
 import { OutputAcks } from '../../site/src/client/output-acks.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type StartAnswer = { data?: SessionInfo; queued?: QueuePosition; starting?: StartPlace; error?: ApiError };
 
 /** Drives the engine the way the lesson page does: a learner key, HTTP session, socket.io terminal. */
 export class TestLearner {
@@ -32,15 +33,22 @@ export class TestLearner {
     return { 'content-type': 'application/json', [LEARNER_HEADER]: this.learnerKey };
   }
 
-  async startSession(options: { move?: boolean } = {}): Promise<{ status: number; body: { data?: SessionInfo; queued?: QueuePosition; error?: ApiError } }> {
-    const response = await fetch(new URL('/api/sessions', this.baseUrl), {
-      method: 'POST',
-      headers: this.headers,
-      body: JSON.stringify({ lesson: this.lesson, ...options }),
-    });
-    const body = (await response.json()) as { data?: SessionInfo; queued?: QueuePosition; error?: ApiError };
-    if (body.data) this.sessionId = body.data.sessionId;
-    return { status: response.status, body };
+  /**
+   * POST /api/sessions. A start that takes a while answers 202 `starting`: like the page, this asks
+   * again until the start ends (`follow: false` returns that first answer instead).
+   */
+  async startSession({ follow = true, ...options }: { move?: boolean; follow?: boolean } = {}): Promise<{ status: number; body: StartAnswer }> {
+    for (;;) {
+      const response = await fetch(new URL('/api/sessions', this.baseUrl), {
+        method: 'POST',
+        headers: this.headers,
+        body: JSON.stringify({ lesson: this.lesson, ...options }),
+      });
+      const body = (await response.json()) as StartAnswer;
+      if (body.data) this.sessionId = body.data.sessionId;
+      if (!follow || !body.starting) return { status: response.status, body };
+      await new Promise((resolve) => setTimeout(resolve, body.starting!.pollMs));
+    }
   }
 
   /** The sandbox's published ports as the page lists them (GET /api/workspace/<lesson>/ports). */

@@ -69,6 +69,12 @@ export const configSchema = z
       .max(64)
       .default(() => Math.max(1, availableParallelism())),
     /**
+     * How long POST /api/sessions waits for a sandbox start before answering 202 with the
+     * learner's place among the starts (the start goes on; the page asks again and gets it). 0
+     * answers at once.
+     */
+    SESSION_START_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+    /**
      * Per network address (a classroom behind one NAT is one address: 30 learners must fit). The
      * one-sandbox-per-learner rule does the fairness; these only stop floods.
      */

@@ -31,6 +31,25 @@ export const queuePositionSchema = z.object({
 });
 export type QueuePosition = z.infer<typeof queuePositionSchema>;
 
+/**
+ * A sandbox start under way (HTTP 202): the learner's place among the starts waiting for one of
+ * the server's start slots. The start goes on whether or not the page asks again; asking again
+ * (each ask is held a few seconds and answered as soon as the sandbox is up) gets it, or the error
+ * it ended with.
+ */
+export const startPlaceSchema = z.object({
+  /** 1 = the next start to get a slot; 0 = this sandbox is starting now. */
+  position: z.number().int().nonnegative(),
+  /** Learners' starts waiting for a slot (this one included while it waits). */
+  waiting: z.number().int().nonnegative(),
+  /** Starts running now, of at most `slots` at once. */
+  running: z.number().int().nonnegative(),
+  slots: z.number().int().positive(),
+  /** Ask again after this long (short: the server holds each ask until the sandbox is up or a few seconds pass). */
+  pollMs: z.number().int().nonnegative(),
+});
+export type StartPlace = z.infer<typeof startPlaceSchema>;
+
 export const sessionInfoSchema = z.object({
   sessionId: z.string(),
   lesson: slugSchema,
@@ -66,6 +85,8 @@ export const apiErrorCodeSchema = z.enum([
   'holds-other-lesson',
   'rate-limited',
   'origin-refused',
+  /** A sandbox start taken out of line before it began (the learner left). */
+  'cancelled',
   // instructor area
   'unauthorized',
   'not-configured',
@@ -92,10 +113,11 @@ export function resultSchema<T extends z.ZodTypeAny>(data: T) {
   return z.union([z.object({ data }).strict(), z.object({ error: apiErrorSchema }).strict()]);
 }
 
-/** POST /api/sessions: the sandbox, a place in line (HTTP 202), or an error. */
+/** POST /api/sessions: the sandbox, a place in line or among the starts (HTTP 202), or an error. */
 export const startSessionResultSchema = z.union([
   z.object({ data: sessionInfoSchema }).strict(),
   z.object({ queued: queuePositionSchema }).strict(),
+  z.object({ starting: startPlaceSchema }).strict(),
   z.object({ error: apiErrorSchema }).strict(),
 ]);
 export type StartSessionResult = z.infer<typeof startSessionResultSchema>;

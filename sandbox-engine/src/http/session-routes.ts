@@ -18,7 +18,9 @@ export interface SessionRoutesDeps {
 
 /**
  * /api/sessions: POST {lesson, move?} gives the learner (the key in the learner header) their
- * sandbox: 200 resumed, 201 started, 202 a place in the waiting line (ask again to keep it);
+ * sandbox: 200 resumed, 201 started, 202 a place in the waiting line (ask again to keep it) or,
+ * when the start takes longer than SESSION_START_WAIT_MS, the place among the starts (the start
+ * goes on; ask again to get it);
  * DELETE /api/sessions/:lesson ends it ("End sandbox"); DELETE /api/sessions/queue leaves the line.
  */
 export function sessionRoutes({ config, sessions, admission, log }: SessionRoutesDeps): express.Router {
@@ -32,6 +34,10 @@ export function sessionRoutes({ config, sessions, admission, log }: SessionRoute
       const outcome = await admission.request({ learnerHash, ...parsed.data, clientAddress: clientAddress(req, config.TRUST_PROXY_HOPS) });
       if (outcome.kind === 'queued') {
         res.status(202).json({ queued: outcome.queue } satisfies StartSessionResult);
+        return;
+      }
+      if (outcome.kind === 'starting') {
+        res.status(202).json({ starting: outcome.place } satisfies StartSessionResult);
         return;
       }
       const info = outcome.session.info(sessions.settings, !outcome.created, outcome.movedFrom);

@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Config } from '../config/config-schema.js';
 import type { Lesson } from '../contracts/lesson.js';
 import type { SessionEnded, SessionExpiring } from '../contracts/socket-events.js';
+import { oneOffSandboxShell } from '../checkers/one-off-sandbox-shell.js';
+import { PersistentSandboxShell } from '../checkers/persistent-sandbox-shell.js';
 import type { SandboxShell } from '../checkers/sandbox-shell.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import type { Logger } from '../log/logger.js';
@@ -16,7 +18,7 @@ import { SessionError } from './session-errors.js';
 import type { SessionJournal } from './session-journal.js';
 import { SessionReaper } from './session-reaper.js';
 import { SessionTerminals } from './session-terminals.js';
-import { StartLimiter } from './start-limiter.js';
+import { StartLimiter, type StartOptions } from './start-limiter.js';
 import { WarmPool } from './warm-pool.js';
 
 export type SessionEvent =
@@ -34,6 +36,9 @@ export interface SessionManagerDeps {
   /** Keeps scrollback, tab names and passed steps across an engine restart (tools run without). */
   journal?: SessionJournal;
 }
+
+/** How long the pool waits to refill after a learner took one of its sandboxes (their page loads and attaches meanwhile). */
+const POOL_REFILL_AFTER_CLAIM_MS = 3000;
 
 const endMessages: Record<SessionEnded['reason'], string> = {
   idle: 'Your sandbox was stopped after a period without activity. Everything in it is gone.',
@@ -53,6 +58,8 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly listeners = new Set<(event: SessionEvent) => void>();
   private creating = 0;
+  /** Sandboxes being made (a learner's start goes on in the background): destroyAll waits for them. */
+  private readonly creates = new Set<Promise<Session>>();
   private readonly provisioner: SandboxProvisioner;
   private readonly terminals: SessionTerminals;
   private readonly reaper: SessionReaper;
@@ -181,18 +188,31 @@ export class SessionManager {
     return this.deps.config.MAX_SANDBOXES;
   }
 
+  /** Where the start holding `ticket` stands among the starts (0: not waiting for a slot), and how many start. */
+  startPlace(ticket: object): { position: number; waiting: number; running: number; slots: number } {
+    return { position: this.starts.position(ticket), waiting: this.starts.waiting('learner'), running: this.starts.running, slots: this.starts.max };
+  }
+
   /**
    * A sandbox of a lesson for a learner (by the hash of their key; tools get a fresh one): from the
    * warm pool when it has one ready (or starting), else a new one, started when a start slot is free
-   * (StartLimiter). When every slot is taken, the pool gives one up for it.
+   * (StartLimiter; `start` gives its place a ticket, and a signal that takes it out of line before it
+   * begins). When every slot is taken, the pool gives one up for it.
    */
-  async create(lessonSlug: string, learnerHash = hashLearnerKey(newLearnerKey()), clientAddress?: string): Promise<Session> {
+  create(lessonSlug: string, learnerHash = hashLearnerKey(newLearnerKey()), clientAddress?: string, start: StartOptions = {}): Promise<Session> {
+    const making = this.make(lessonSlug, learnerHash, clientAddress, start);
+    this.creates.add(making);
+    void making.catch(() => undefined).finally(() => this.creates.delete(making));
+    return making;
+  }
+
+  private async make(lessonSlug: string, learnerHash: string, clientAddress: string | undefined, start: StartOptions): Promise<Session> {
     const lesson = this.deps.findLesson(lessonSlug);
     if (!lesson) throw new SessionError('unknown-lesson', `There is no lesson "${lessonSlug}".`);
     const requested = Date.now();
     this.pool?.noteDemand(lesson.slug);
     const pooled = await this.fromPool(lesson, learnerHash, clientAddress);
-    const session = pooled ?? (await this.createNew(lesson, learnerHash, clientAddress));
+    const session = pooled ?? (await this.createNew(lesson, learnerHash, clientAddress, start));
     this.deps.log.info('session.created', { session: session.id, lesson: lesson.slug, fromPool: pooled !== undefined, ms: Date.now() - requested });
     return session;
   }
@@ -201,6 +221,8 @@ export class SessionManager {
   private async fromPool(lesson: Lesson, learnerHash: string, clientAddress: string | undefined): Promise<Session | undefined> {
     const pool = this.pool;
     if (!pool) return undefined;
+    // The pool refills after the learner's page has loaded and attached, not while it does.
+    this.starts.holdPool(POOL_REFILL_AFTER_CLAIM_MS);
     let claimed = pool.claim(lesson.slug);
     if (claimed) this.creating += 1;
     else {
@@ -223,7 +245,7 @@ export class SessionManager {
   }
 
   /** A new sandbox; when every slot is taken, the warm pool gives one up (its sandbox destroyed before this one starts). */
-  private async createNew(lesson: Lesson, learnerHash: string, clientAddress: string | undefined): Promise<Session> {
+  private async createNew(lesson: Lesson, learnerHash: string, clientAddress: string | undefined, start: StartOptions): Promise<Session> {
     let freed: Promise<void> | undefined;
     if (this.occupied >= this.capacity) {
       freed = this.pool?.giveUpSlot(lesson.slug);
@@ -242,7 +264,7 @@ export class SessionManager {
         const made = await this.provisioner.provision(lesson, learnerHash, clientAddress);
         this.pool?.noteStartDuration(Date.now() - started);
         return made;
-      });
+      }, 'learner', start);
       this.sessions.set(session.id, session);
       return session;
     } finally {
@@ -299,11 +321,13 @@ export class SessionManager {
     return this.terminals.get(session, terminalId, size);
   }
 
-  /** Runs commands on the sandbox host, for step checkers. */
+  /** Runs commands on the sandbox host, for step checkers: the session's check shell (a one-off exec per command once it ended). */
   shellFor(session: Session): SandboxShell {
-    return {
-      run: (command, options) => this.deps.driver.exec(session.containerId, ['bash', '-c', command], options),
-    };
+    const { driver, log } = this.deps;
+    const oneOff = oneOffSandboxShell(driver, session.containerId);
+    if (session.ended) return oneOff;
+    session.checkShell ??= new PersistentSandboxShell({ driver, containerId: session.containerId, fallback: oneOff, log: log.child({ session: session.id }) });
+    return session.checkShell;
   }
 
   async destroy(session: Session, reason: SessionEnded['reason']): Promise<void> {
@@ -311,6 +335,7 @@ export class SessionManager {
     session.ended = true;
     this.sessions.delete(session.id);
     this.terminals.closeAll(session);
+    session.checkShell?.close();
     this.emit({ type: 'ended', session, payload: { reason, message: endMessages[reason] } });
     await this.provisioner.remove(session.containerName, session.id);
     await this.claims.remove(session.id).catch((error) => this.deps.log.error('session.claim.remove.failed', { session: session.id, error }));
@@ -348,11 +373,15 @@ export class SessionManager {
   close(): void {
     this.reaper.stop();
     this.pool?.stop();
-    for (const session of this.sessions.values()) this.terminals.closeAll(session);
+    for (const session of this.sessions.values()) {
+      this.terminals.closeAll(session);
+      session.checkShell?.close();
+    }
   }
 
   async destroyAll(): Promise<void> {
     this.close();
+    await Promise.allSettled([...this.creates]);
     await Promise.all([...this.list().map((session) => this.destroy(session, 'ended')), this.pool?.destroyAll()]);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SessionInfo } from '../contracts/session.js';
 import type { TerminalInfo } from '../contracts/workspace.js';
+import type { PersistentSandboxShell } from '../checkers/persistent-sandbox-shell.js';
 import type { ShellStream } from '../drivers/sandbox-driver.js';
 import type { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 
@@ -21,6 +22,8 @@ export class Session {
   clientAddress: string | undefined;
   /** The main terminal's shell, opened when the sandbox started: its first attach takes it (no wait for a new shell). */
   warmShell: ShellStream | undefined;
+  /** Runs its step checks: one long-lived exec, started at the first check, closed when the session ends. */
+  checkShell: PersistentSandboxShell | undefined;
   /** The deadline a warning was last sent for, so each is sent once. */
   warnedFor: number | undefined;
   ended = false;

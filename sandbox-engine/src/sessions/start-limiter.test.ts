@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StartLimiter } from './start-limiter.js';
 
 /** A task that runs until released, recording when it started. */
@@ -85,5 +85,93 @@ describe('StartLimiter', () => {
 
   it('refuses a limit that is not a positive integer', () => {
     expect(() => new StartLimiter(0)).toThrow(/positive integer/);
+  });
+});
+
+describe('StartLimiter: places and cancelling', () => {
+  it("tells a waiting start's place by its ticket, learners before the pool", async () => {
+    const limiter = new StartLimiter(1);
+    const log: string[] = [];
+    const [running, pooled, first, second] = [{}, {}, {}, {}];
+    const gates = ['running', 'pool', 'first', 'second'].map((name) => gate(log, name));
+    void limiter.run(gates[0]!.task, 'learner', { ticket: running });
+    void limiter.run(gates[1]!.task, 'pool', { ticket: pooled });
+    void limiter.run(gates[2]!.task, 'learner', { ticket: first });
+    void limiter.run(gates[3]!.task, 'learner', { ticket: second });
+    expect([running, first, second, pooled].map((ticket) => limiter.position(ticket))).toEqual([0, 1, 2, 3]);
+    gates[0]!.release();
+    await tick();
+    expect([first, second, pooled].map((ticket) => limiter.position(ticket))).toEqual([0, 1, 2]);
+  });
+
+  it('takes a start out of line when its signal aborts before it runs; a running one goes on', async () => {
+    const limiter = new StartLimiter(1);
+    const log: string[] = [];
+    const [first, second, third] = ['first', 'second', 'third'].map((name) => gate(log, name));
+    const running = new AbortController();
+    const waiting = new AbortController();
+    const ticket = {};
+    const one = limiter.run(first!.task, 'learner', { signal: running.signal });
+    const two = limiter.run(second!.task, 'learner', { signal: waiting.signal });
+    const three = limiter.run(third!.task, 'learner', { ticket });
+    expect(limiter.position(ticket)).toBe(2);
+    waiting.abort();
+    running.abort();
+    await expect(two).rejects.toMatchObject({ code: 'cancelled' });
+    expect(limiter.position(ticket)).toBe(1);
+    first!.release();
+    expect(await one).toBe('first');
+    await tick();
+    expect(log).toEqual(['first', 'third']);
+    third!.release();
+    expect(await three).toBe('third');
+    // Already aborted: never queued.
+    await expect(limiter.run(second!.task, 'learner', { signal: waiting.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(limiter.waiting()).toBe(0);
+  });
+});
+
+describe('StartLimiter: holding the pool back', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('holds pool starts (not learners) for a while after a learner took a ready sandbox, then runs them', async () => {
+    vi.useFakeTimers();
+    const limiter = new StartLimiter(2);
+    const log: string[] = [];
+    const [pool, learner] = [gate(log, 'pool'), gate(log, 'learner')];
+    limiter.holdPool(3000);
+    const pooled = limiter.run(pool.task, 'pool');
+    void limiter.run(learner.task);
+    expect(log).toEqual(['learner']);
+    vi.advanceTimersByTime(2999);
+    expect(limiter.waiting('pool')).toBe(1);
+    vi.advanceTimersByTime(2);
+    expect(log).toEqual(['learner', 'pool']);
+    pool.release();
+    expect(await pooled).toBe('pool');
+  });
+});
+
+describe('StartLimiter: a hold whose timer fires early', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs the held pool start once the clock says the hold is over', async () => {
+    vi.useFakeTimers();
+    const limiter = new StartLimiter(1);
+    const log: string[] = [];
+    const pool = gate(log, 'pool');
+    limiter.holdPool(1000);
+    void limiter.run(pool.task, 'pool');
+    // The wall clock lags the timers a little: the timer fires while Date.now() is still inside the hold.
+    vi.setSystemTime(Date.now() - 5);
+    vi.advanceTimersByTime(1001);
+    expect(log).toEqual([]);
+    vi.advanceTimersByTime(10);
+    expect(log).toEqual(['pool']);
+    pool.release();
   });
 });

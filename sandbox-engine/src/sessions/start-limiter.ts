@@ -1,8 +1,20 @@
+import { SessionError } from './session-errors.js';
+
 /** Who a start is for: a learner waiting for it, or the warm pool (which waits behind every learner). */
 export type StartPriority = 'learner' | 'pool';
 
+/** What a caller may attach to a start: a ticket to ask its place by, a signal that takes it out of line before it runs. */
+export interface StartOptions {
+  /** Any object of the caller's: `position(ticket)` tells its place while it waits. */
+  ticket?: object;
+  /** Aborted while the start waits for a slot: it leaves the line and fails ('cancelled'); once running it goes on. */
+  signal?: AbortSignal;
+}
+
 interface Waiting {
   run: () => void;
+  cancel: () => void;
+  ticket: object | undefined;
 }
 
 /**
@@ -13,9 +25,31 @@ interface Waiting {
 export class StartLimiter {
   private active = 0;
   private readonly queues: Record<StartPriority, Waiting[]> = { learner: [], pool: [] };
+  private poolHeldUntil = 0;
+  private poolTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`StartLimiter: max must be a positive integer, got ${max}`);
+  }
+
+  /**
+   * Pool starts wait `ms` from now even with a slot free (learners' starts do not): a learner was
+   * just given a ready sandbox, and their page loading and their terminal attaching come first.
+   */
+  holdPool(ms: number): void {
+    this.poolHeldUntil = Math.max(this.poolHeldUntil, Date.now() + ms);
+    this.wakeAfterHold();
+  }
+
+  /** Runs what the hold kept back once it is over (a timer can fire a little before Date.now() says so: then again). */
+  private wakeAfterHold(): void {
+    clearTimeout(this.poolTimer);
+    this.poolTimer = setTimeout(() => this.next(), Math.max(1, this.poolHeldUntil - Date.now() + 1));
+    this.poolTimer.unref?.();
+  }
+
+  private get poolHeld(): boolean {
+    return Date.now() < this.poolHeldUntil;
   }
 
   /** Starts running now. */
@@ -28,10 +62,27 @@ export class StartLimiter {
     return priority ? this.queues[priority].length : this.queues.learner.length + this.queues.pool.length;
   }
 
+  /**
+   * The place of the start holding `ticket` among the starts waiting for a slot: 1 is the next to
+   * run (learners' starts come before the pool's); 0 when it is not waiting (running, or not asked yet).
+   */
+  position(ticket: object): number {
+    const learner = this.queues.learner.findIndex((waiting) => waiting.ticket === ticket);
+    if (learner >= 0) return learner + 1;
+    const pool = this.queues.pool.findIndex((waiting) => waiting.ticket === ticket);
+    return pool >= 0 ? this.queues.learner.length + pool + 1 : 0;
+  }
+
   /** Runs `task` once a start slot is free; the slot is held until it settles. */
-  run<T>(task: () => Promise<T>, priority: StartPriority = 'learner'): Promise<T> {
+  run<T>(task: () => Promise<T>, priority: StartPriority = 'learner', { ticket, signal }: StartOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      const cancelled = () => new SessionError('cancelled', 'The sandbox start was cancelled before it began.');
+      if (signal?.aborted) {
+        reject(cancelled());
+        return;
+      }
       const start = () => {
+        signal?.removeEventListener('abort', waiting.cancel);
         this.active += 1;
         let settled: Promise<T>;
         try {
@@ -47,15 +98,34 @@ export class StartLimiter {
           })
           .then(resolve, reject);
       };
-      if (this.active < this.max && this.waiting() === 0) start();
-      else this.queues[priority].push({ run: start });
+      const waiting: Waiting = {
+        run: start,
+        ticket,
+        cancel: () => {
+          const queue = this.queues[priority];
+          const index = queue.indexOf(waiting);
+          if (index < 0) return;
+          queue.splice(index, 1);
+          reject(cancelled());
+        },
+      };
+      // A learner runs when a slot is free and no learner waits (pool starts, held back or not, come after).
+      const first = priority === 'learner' ? this.queues.learner.length === 0 : this.waiting() === 0 && !this.poolHeld;
+      if (this.active < this.max && first) start();
+      else {
+        this.queues[priority].push(waiting);
+        signal?.addEventListener('abort', waiting.cancel, { once: true });
+      }
     });
   }
 
   private next(): void {
     while (this.active < this.max) {
-      const waiting = this.queues.learner.shift() ?? this.queues.pool.shift();
-      if (!waiting) return;
+      const waiting = this.queues.learner.shift() ?? (this.poolHeld ? undefined : this.queues.pool.shift());
+      if (!waiting) {
+        if (this.poolHeld && this.queues.pool.length > 0) this.wakeAfterHold();
+        return;
+      }
       waiting.run();
     }
   }

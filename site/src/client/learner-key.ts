@@ -1,7 +1,8 @@
 import { LEARNER_HEADER } from '../../../sandbox-engine/src/contracts/session.js';
 
-const STORAGE_KEY = 'dockyard.learner';
-const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** Where the site keeps the key (the lesson page's early session request reads it too: early-session.ts). */
+export const STORAGE_KEY = 'dockyard.learner';
+export const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 let memoryKey: string | undefined;
 

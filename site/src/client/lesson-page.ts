@@ -1,5 +1,7 @@
 import { LessonTransport, MAIN_TERMINAL } from './transport.ts';
 import { createSession, endSession, leaveQueue } from './session-api.ts';
+import { takeEarlySession } from './early-session.ts';
+import { startPlaceText } from './start-place-text.ts';
 import { StepsView } from './steps.ts';
 import { SessionBanner } from './session-banner.ts';
 import { TerminalOverlay } from './terminal-overlay.ts';
@@ -23,8 +25,10 @@ const FIRST_PROMPT_WAIT_MS = 5_000;
 
 /**
  * Wiring of a lesson page: builds each piece and connects them. The flow is
- * POST /api/sessions → socket.io connect → terminal:attach for every terminal of the session
- * (and again on every reconnect); the workspace (files, editor, ports) polls while connected.
+ * POST /api/sessions (the first one sent by the inline script in the page's head, before this
+ * module loads) → socket.io connect → terminal:attach for every terminal of the session (and again
+ * on every reconnect); the workspace (files, editor, ports) polls while connected, and loads the
+ * editor only when its tab is opened.
  */
 function mountLessonPage(root: HTMLElement): void {
   const lesson = root.dataset.lesson;
@@ -44,8 +48,10 @@ function mountLessonPage(root: HTMLElement): void {
   let sessionId: string | undefined;
   let everAttached = false;
   let starting = false;
-  /** While in the waiting line: the timer of the next ask. */
+  /** While in the waiting line or waiting for a start: the timer of the next ask. */
   let queueTimer: number | undefined;
+  /** What the page waits for between asks: its place in the waiting line, or its sandbox's start. */
+  let waitingFor: 'line' | 'start' | undefined;
   const endButton = find<HTMLButtonElement>('[data-end-sandbox]');
   /** What the progress API remembers of this lesson (undefined until it answered, or when it cannot). */
   let recorded: LessonProgressResponse | undefined;
@@ -220,7 +226,8 @@ function mountLessonPage(root: HTMLElement): void {
     if (button?.dataset.path) void workspace.openFile(button.dataset.path);
   });
 
-  async function startSession(options: { move?: boolean; quiet?: boolean } = {}): Promise<void> {
+  /** Asks for the sandbox (`early`: takes the answer the page's inline script asked for, if any). */
+  async function startSession(options: { move?: boolean; quiet?: boolean; early?: boolean } = {}): Promise<void> {
     if (starting) return;
     starting = true;
     window.clearTimeout(queueTimer);
@@ -229,10 +236,21 @@ function mountLessonPage(root: HTMLElement): void {
       overlay.starting();
       banner.setState('starting');
     }
-    const result = await createSession(lesson as string, { move: options.move });
+    const result = await ((options.early ? takeEarlySession(lesson as string) : undefined) ?? createSession(lesson as string, { move: options.move }));
     starting = false;
+    if ('starting' in result) {
+      // The sandbox starts in the background: ask again at once (the server holds each ask until it is up).
+      waitingFor = 'start';
+      banner.setState('starting');
+      const text = startPlaceText(result.starting);
+      if (result.starting.position === 0) overlay.starting(text);
+      else overlay.waiting(text);
+      queueTimer = window.setTimeout(() => void startSession({ quiet: true }), result.starting.pollMs);
+      return;
+    }
     if ('queued' in result) {
       // All sandboxes are in use: keep the place by asking again; it starts by itself.
+      waitingFor = 'line';
       const { position, capacity, pollMs } = result.queued;
       banner.setState('waiting');
       overlay.waiting(
@@ -245,6 +263,7 @@ function mountLessonPage(root: HTMLElement): void {
     if ('error' in result) {
       const held = result.error.lesson;
       if (result.error.code === 'holds-other-lesson' && held) {
+        waitingFor = undefined;
         transport.disconnect();
         banner.setState('stopped');
         overlay.choice(result.error.message, [
@@ -258,9 +277,11 @@ function mountLessonPage(root: HTMLElement): void {
         queueTimer = window.setTimeout(() => void startSession({ quiet: true }), Math.max(2000, result.error.retryAfterMs ?? 5000));
         return;
       }
+      waitingFor = undefined;
       showError(result.error.message);
       return;
     }
+    waitingFor = undefined;
     const info = result.data;
     if (info.movedFrom) toasts.show(`Your sandbox of “${info.movedFrom.title}” was ended: a learner holds one sandbox at a time.`);
     endButton.hidden = false;
@@ -300,8 +321,9 @@ function mountLessonPage(root: HTMLElement): void {
     showEnded('You ended your sandbox. Everything in it is gone; a new one starts from the beginning of this lesson.');
   }
 
+  // Closing the page leaves the waiting line, and takes a start that has not begun out of line.
   window.addEventListener('pagehide', () => {
-    if (queueTimer !== undefined) leaveQueue();
+    if (waitingFor) leaveQueue();
   });
 
   function showError(message: string): void {
@@ -320,7 +342,7 @@ function mountLessonPage(root: HTMLElement): void {
     overlay.ended(message, () => void startSession());
   }
 
-  void startSession();
+  void startSession({ early: true });
 }
 
 const root = document.querySelector<HTMLElement>('[data-lesson]');

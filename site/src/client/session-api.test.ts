@@ -56,3 +56,11 @@ describe('endSession', () => {
     expect(await endSession('x', fakeFetch(200, { data: { ended: 'yes' } }))).toMatchObject({ error: { message: 'The server answered HTTP 200.' } });
   });
 });
+
+describe('createSession: a start under way', () => {
+  it('returns the place among the starts of a 202', async () => {
+    const starting = { position: 3, waiting: 4, running: 1, slots: 1, pollMs: 100 };
+    expect(await createSession('x', {}, fakeFetch(202, { starting }))).toEqual({ starting });
+    expect(await createSession('x', {}, fakeFetch(200, { starting }))).toMatchObject({ error: { code: 'internal' } });
+  });
+});

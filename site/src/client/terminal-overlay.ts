@@ -22,10 +22,11 @@ export class TerminalOverlay {
   }
 
   starting(message = 'Starting your sandbox…'): void {
+    if (this.element.dataset.state === 'starting' && this.#message.textContent === message) return;
     this.#show('starting', message);
   }
 
-  /** In the waiting line: the message says the place; nothing to click, it starts by itself. */
+  /** In the waiting line, or waiting for a start slot: the message says the place; nothing to click, it starts by itself. */
   waiting(message: string): void {
     if (this.element.dataset.state === 'waiting') {
       if (this.#message.textContent !== message) this.#message.textContent = message;

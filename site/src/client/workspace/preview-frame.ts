@@ -2,7 +2,8 @@ import type { PublishedPort } from '../../../../sandbox-engine/src/contracts/wor
 import { portLabel } from './preview-url.ts';
 
 export interface PreviewFrameElements {
-  frame: HTMLIFrameElement;
+  /** Holds the frame's markup: the frame is made when a port is first opened (a frame costs the page's first render). */
+  frameTemplate: HTMLTemplateElement;
   url: HTMLElement;
   reload: HTMLButtonElement;
   newTab: HTMLAnchorElement;
@@ -19,6 +20,7 @@ export interface PreviewFrameElements {
 export class PreviewFrame {
   #port: PublishedPort | undefined;
   #url = '';
+  #frame: HTMLIFrameElement | undefined;
 
   constructor(readonly elements: PreviewFrameElements) {
     elements.reload.addEventListener('click', () => this.reload());
@@ -35,15 +37,16 @@ export class PreviewFrame {
     this.#url = url;
     this.elements.gone.hidden = true;
     if (same) this.reload();
-    else this.elements.frame.src = url;
+    else this.#madeFrame().src = url;
     this.#render();
   }
 
   reload(): void {
     if (!this.#url) return;
     // Cross-origin: the frame's own location cannot be touched; loading its address again can.
-    this.elements.frame.src = 'about:blank';
-    requestAnimationFrame(() => (this.elements.frame.src = this.#url));
+    const frame = this.#madeFrame();
+    frame.src = 'about:blank';
+    requestAnimationFrame(() => (frame.src = this.#url));
   }
 
   /** Notes when the shown port is no longer published, and clears the note when it is back. */
@@ -57,19 +60,31 @@ export class PreviewFrame {
   clear(): void {
     this.#port = undefined;
     this.#url = '';
-    this.elements.frame.src = 'about:blank';
+    if (this.#frame) this.#frame.src = 'about:blank';
     this.elements.gone.hidden = true;
     this.#render();
   }
 
+  #madeFrame(): HTMLIFrameElement {
+    if (!this.#frame) {
+      const template = this.elements.frameTemplate;
+      this.#frame = template.content.querySelector('iframe')!.cloneNode(true) as HTMLIFrameElement;
+      template.replaceWith(this.#frame);
+    }
+    return this.#frame;
+  }
+
   #render(): void {
-    const { frame, url, newTab, empty, bar } = this.elements;
+    const { url, newTab, empty, bar } = this.elements;
+    const frame = this.#frame;
     const open = this.#port !== undefined;
-    frame.hidden = !open;
+    if (frame) {
+      frame.hidden = !open;
+      frame.title = this.#port ? `Preview of port ${portLabel(this.#port)}` : 'Preview';
+    }
     bar.hidden = !open;
     empty.hidden = open;
     url.textContent = this.#url;
     newTab.href = this.#url || '#';
-    frame.title = this.#port ? `Preview of port ${portLabel(this.#port)}` : 'Preview';
   }
 }

@@ -65,7 +65,7 @@ export class Workspace {
       this.#ports.setActive(port.hostPort);
     });
     this.#preview = new PreviewFrame({
-      frame: find('[data-preview-frame]'),
+      frameTemplate: find('[data-preview-frame-template]'),
       url: find('[data-preview-url]'),
       reload: find('[data-action="reload-preview"]'),
       newTab: find('[data-preview-new-tab]'),
