@@ -37,9 +37,6 @@ export interface SessionManagerDeps {
   journal?: SessionJournal;
 }
 
-/** How long the pool waits to refill after a learner took one of its sandboxes (their page loads and attaches meanwhile). */
-const POOL_REFILL_AFTER_CLAIM_MS = 3000;
-
 const endMessages: Record<SessionEnded['reason'], string> = {
   idle: 'Your sandbox was stopped after a period without activity. Everything in it is gone.',
   lifetime: 'Your sandbox reached its maximum lifetime and was stopped. Everything in it is gone.',
@@ -221,8 +218,6 @@ export class SessionManager {
   private async fromPool(lesson: Lesson, learnerHash: string, clientAddress: string | undefined): Promise<Session | undefined> {
     const pool = this.pool;
     if (!pool) return undefined;
-    // The pool refills after the learner's page has loaded and attached, not while it does.
-    this.starts.holdPool(POOL_REFILL_AFTER_CLAIM_MS);
     let claimed = pool.claim(lesson.slug);
     if (claimed) this.creating += 1;
     else {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StartLimiter } from './start-limiter.js';
 
 /** A task that runs until released, recording when it started. */
@@ -128,50 +128,5 @@ describe('StartLimiter: places and cancelling', () => {
     // Already aborted: never queued.
     await expect(limiter.run(second!.task, 'learner', { signal: waiting.signal })).rejects.toMatchObject({ code: 'cancelled' });
     expect(limiter.waiting()).toBe(0);
-  });
-});
-
-describe('StartLimiter: holding the pool back', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('holds pool starts (not learners) for a while after a learner took a ready sandbox, then runs them', async () => {
-    vi.useFakeTimers();
-    const limiter = new StartLimiter(2);
-    const log: string[] = [];
-    const [pool, learner] = [gate(log, 'pool'), gate(log, 'learner')];
-    limiter.holdPool(3000);
-    const pooled = limiter.run(pool.task, 'pool');
-    void limiter.run(learner.task);
-    expect(log).toEqual(['learner']);
-    vi.advanceTimersByTime(2999);
-    expect(limiter.waiting('pool')).toBe(1);
-    vi.advanceTimersByTime(2);
-    expect(log).toEqual(['learner', 'pool']);
-    pool.release();
-    expect(await pooled).toBe('pool');
-  });
-});
-
-describe('StartLimiter: a hold whose timer fires early', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('runs the held pool start once the clock says the hold is over', async () => {
-    vi.useFakeTimers();
-    const limiter = new StartLimiter(1);
-    const log: string[] = [];
-    const pool = gate(log, 'pool');
-    limiter.holdPool(1000);
-    void limiter.run(pool.task, 'pool');
-    // The wall clock lags the timers a little: the timer fires while Date.now() is still inside the hold.
-    vi.setSystemTime(Date.now() - 5);
-    vi.advanceTimersByTime(1001);
-    expect(log).toEqual([]);
-    vi.advanceTimersByTime(10);
-    expect(log).toEqual(['pool']);
-    pool.release();
   });
 });

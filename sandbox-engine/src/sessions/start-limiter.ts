@@ -25,31 +25,9 @@ interface Waiting {
 export class StartLimiter {
   private active = 0;
   private readonly queues: Record<StartPriority, Waiting[]> = { learner: [], pool: [] };
-  private poolHeldUntil = 0;
-  private poolTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`StartLimiter: max must be a positive integer, got ${max}`);
-  }
-
-  /**
-   * Pool starts wait `ms` from now even with a slot free (learners' starts do not): a learner was
-   * just given a ready sandbox, and their page loading and their terminal attaching come first.
-   */
-  holdPool(ms: number): void {
-    this.poolHeldUntil = Math.max(this.poolHeldUntil, Date.now() + ms);
-    this.wakeAfterHold();
-  }
-
-  /** Runs what the hold kept back once it is over (a timer can fire a little before Date.now() says so: then again). */
-  private wakeAfterHold(): void {
-    clearTimeout(this.poolTimer);
-    this.poolTimer = setTimeout(() => this.next(), Math.max(1, this.poolHeldUntil - Date.now() + 1));
-    this.poolTimer.unref?.();
-  }
-
-  private get poolHeld(): boolean {
-    return Date.now() < this.poolHeldUntil;
   }
 
   /** Starts running now. */
@@ -109,9 +87,7 @@ export class StartLimiter {
           reject(cancelled());
         },
       };
-      // A learner runs when a slot is free and no learner waits (pool starts, held back or not, come after).
-      const first = priority === 'learner' ? this.queues.learner.length === 0 : this.waiting() === 0 && !this.poolHeld;
-      if (this.active < this.max && first) start();
+      if (this.active < this.max && this.waiting() === 0) start();
       else {
         this.queues[priority].push(waiting);
         signal?.addEventListener('abort', waiting.cancel, { once: true });
@@ -121,11 +97,8 @@ export class StartLimiter {
 
   private next(): void {
     while (this.active < this.max) {
-      const waiting = this.queues.learner.shift() ?? (this.poolHeld ? undefined : this.queues.pool.shift());
-      if (!waiting) {
-        if (this.poolHeld && this.queues.pool.length > 0) this.wakeAfterHold();
-        return;
-      }
+      const waiting = this.queues.learner.shift() ?? this.queues.pool.shift();
+      if (!waiting) return;
       waiting.run();
     }
   }

@@ -27,8 +27,8 @@ const FIRST_PROMPT_WAIT_MS = 5_000;
  * Wiring of a lesson page: builds each piece and connects them. The flow is
  * POST /api/sessions (the first one sent by the inline script in the page's head, before this
  * module loads) → socket.io connect → terminal:attach for every terminal of the session (and again
- * on every reconnect); the workspace (files, editor, ports) polls while connected, and loads the
- * editor only when its tab is opened.
+ * on every reconnect); the workspace (files, editor, ports) polls while connected, and loads
+ * Monaco only when the editor is first needed (its tab, or a file opened).
  */
 function mountLessonPage(root: HTMLElement): void {
   const lesson = root.dataset.lesson;
