@@ -16,6 +16,23 @@ const newFile = async () => {
   return { file: path.join(dir, 'nested', 'progress.sqlite'), dispose: () => rm(dir, { recursive: true, force: true }) };
 };
 
+/** The query plan (SQLite's "explain query plan" details) of each query `run` makes on a migrated progress file. */
+async function queryPlans(run: (db: Kysely<ProgressDatabase>) => Promise<void>): Promise<string[][]> {
+  const { file, dispose } = await newFile();
+  const { db } = await openProgressDb({ file, log: createLogger('error', {}, () => true) });
+  await db.destroy();
+  const raw = new SqliteDatabase(file);
+  const queries: CompiledQuery[] = [];
+  const logged = new Kysely<ProgressDatabase>({ dialect: new SqliteDialect({ database: raw }), log: (event) => void queries.push(event.query) });
+  try {
+    await run(logged);
+    return queries.map((query) => (raw.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as { detail: string }[]).map((row) => row.detail));
+  } finally {
+    await logged.destroy();
+    await dispose();
+  }
+}
+
 progressStoreSuite('SQLite', async () => {
   const { file, dispose } = await newFile();
   return { options: { file }, dispose };
@@ -39,46 +56,26 @@ describe('the SQLite progress file', () => {
   });
 
   it("reads a class's per-step summaries from an index alone, never the attempts' rows (an instructor's live table reads them on every change)", async () => {
-    const { file, dispose } = await newFile();
-    const { db } = await openProgressDb({ file, log: createLogger('error', {}, () => true) });
-    await db.destroy();
-    const raw = new SqliteDatabase(file);
-    const queries: CompiledQuery[] = [];
-    const logged = new Kysely<ProgressDatabase>({ dialect: new SqliteDialect({ database: raw }), log: (event) => void queries.push(event.query) });
-    try {
-      await loadProgressFacts(logged, { classId: 'c' });
-      await lastFailures(logged, 'c');
-      await loadProgressFacts(logged, { learner: 'a'.repeat(64) });
-      const plans = queries.map((query) =>
-        (raw.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as { detail: string }[]).map((row) => row.detail).filter((detail) => /\battempts\b/.test(detail)),
-      );
-      expect(plans.flat().length).toBeGreaterThan(0);
-      // Each attempt row is read only by its id (lastFailures: one per learner and lesson); the rest is the index.
-      for (const detail of plans.flat()) expect(detail).toMatch(/USING (COVERING INDEX attempts_summary|INTEGER PRIMARY KEY \(rowid=\?\))/);
-    } finally {
-      await logged.destroy();
-      await dispose();
-    }
+    const plans = await queryPlans(async (db) => {
+      await loadProgressFacts(db, { classId: 'c' });
+      await lastFailures(db, 'c');
+      await loadProgressFacts(db, { learner: 'a'.repeat(64) });
+    });
+    const details = plans.flat().filter((detail) => /\battempts\b/.test(detail));
+    expect(details.length).toBeGreaterThan(0);
+    // Each attempt row is read only by its id (lastFailures: one per learner and lesson); the rest is the index.
+    for (const detail of details) expect(detail).toMatch(/USING (COVERING INDEX attempts_summary|INTEGER PRIMARY KEY \(rowid=\?\))/);
   });
 
   it("reads a page of a class's attempts as a range of an index from the cursor, never sorting the whole history (the JSON export)", async () => {
-    const { file, dispose } = await newFile();
-    const { db } = await openProgressDb({ file, log: createLogger('error', {}, () => true) });
-    await db.destroy();
-    const raw = new SqliteDatabase(file);
-    const queries: CompiledQuery[] = [];
-    const logged = new Kysely<ProgressDatabase>({ dialect: new SqliteDialect({ database: raw }), log: (event) => void queries.push(event.query) });
-    try {
-      await loadClassAttemptsPage(logged, 'c', { limit: 1000 });
-      await loadClassAttemptsPage(logged, 'c', { after: { learner: 'a'.repeat(64), id: 7 }, limit: 1000 });
-      for (const query of queries) {
-        const plan = (raw.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as { detail: string }[]).map((row) => row.detail);
-        expect(plan.filter((detail) => /\battempts\b/.test(detail))).toEqual([expect.stringMatching(/USING (COVERING )?INDEX attempts_learner_order/)]);
-        expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
-      }
-    } finally {
-      await logged.destroy();
-      await dispose();
+    const plans = await queryPlans(async (db) => {
+      await loadClassAttemptsPage(db, 'c', { limit: 1000 });
+      await loadClassAttemptsPage(db, 'c', { after: { learner: 'a'.repeat(64), id: 7 }, limit: 1000 });
+    });
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) {
+      expect(plan.filter((detail) => /\battempts\b/.test(detail))).toEqual([expect.stringMatching(/USING (COVERING )?INDEX attempts_learner_order/)]);
+      expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
     }
   });
 
