@@ -1,5 +1,5 @@
 /**
- * `npx tsx test/bench/check-shell.ts [--runs 30]`: one sandbox, each command run --runs times
+ * `npx tsx test/bench/check-shell.ts [--runs 30] [--command C]...`: one sandbox, each command run --runs times
  * through a one-off `docker exec` (what checks did before) and through the persistent check shell,
  * alternating, with the wall time of each run and the CPU it cost:
  * - host: the engine (this process), the sandbox's containerd-shim, and the sandbox daemon's dockerd
@@ -14,6 +14,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { inspectContainerCommand } from '../../sandbox-engine/src/checkers/container-inspect.js';
 import { oneOffSandboxShell } from '../../sandbox-engine/src/checkers/one-off-sandbox-shell.js';
 import type { SandboxShell } from '../../sandbox-engine/src/checkers/sandbox-shell.js';
 import { sandboxDaemonLayout } from '../../sandbox-engine/src/isolation/sandbox-daemon-layout.js';
@@ -21,9 +22,14 @@ import { sandboxDocker, docker as hostDocker } from '../support/docker-state.js'
 import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
 import { ms, percentile } from './percentile.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, command: { type: 'string', multiple: true } } });
 const runs = Number(values.runs);
-const commands = ['true', "docker ps --format '{{.Names}}'"];
+/**
+ * What a check costs at least, a check through the docker CLI, and a container's inspect through the
+ * CLI against what the container checkers run (curl to the daemon's API); `--command` (repeatable)
+ * measures others. Nothing named db runs: both inspects find none (the CLI then exits 1).
+ */
+const commands = values.command ?? ['true', "docker ps --format '{{.Names}}'", 'docker inspect --type container db || true', inspectContainerCommand('db')];
 const CLOCK_TICKS = 100;
 
 const read = (file: string) => {

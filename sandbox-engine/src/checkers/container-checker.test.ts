@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { containerCheckerSchema, type ContainerChecker } from '../contracts/checker.js';
 import { judgeContainer } from './container-checker.js';
-import { isPortPublished, readContainerInspect, type ContainerInspect } from './container-inspect.js';
+import { inspectContainerCommand, isPortPublished, readContainerInspect, type ContainerInspect } from './container-inspect.js';
+import { inspectAnswer } from './fixtures/inspect-answer.js';
 
-const runningJson = readFileSync(new URL('./fixtures/inspect-db-running.json', import.meta.url), 'utf8');
+const runningJson = readFileSync(new URL('./fixtures/container-db-running.json', import.meta.url), 'utf8');
 
-/** The fields of `docker inspect`'s JSON that these tests change. */
+/** The fields of a container's inspect that these tests change. */
 interface RawInspect {
   State: Record<string, unknown>;
   Config: { Image: string; Env: string[] | null };
@@ -14,11 +15,11 @@ interface RawInspect {
   NetworkSettings: { Ports: Record<string, unknown> };
 }
 
-/** `docker inspect db` of the running fixture, changed by `edit` (a deep copy each time). */
+/** The inspect of the running fixture, changed by `edit` (a deep copy each time). */
 function inspect(edit: (raw: RawInspect) => void = () => {}): ContainerInspect {
   const raw = JSON.parse(runningJson);
-  edit(raw[0]);
-  const container = readContainerInspect('db', { exitCode: 0, stdout: JSON.stringify(raw), stderr: '' });
+  edit(raw);
+  const container = readContainerInspect('db', inspectAnswer(raw));
   if (!container) throw new Error('fixture not found');
   return container;
 }
@@ -36,20 +37,32 @@ function checker(fields: Partial<ContainerChecker>): ContainerChecker {
 }
 
 describe('readContainerInspect', () => {
-  it('reads "no such container" as absent', () => {
-    const result = { exitCode: 1, stdout: '[]\n', stderr: 'Error: No such container: db\n' };
-    expect(readContainerInspect('db', result)).toBeUndefined();
+  it('reads "no such container" (404) as absent', () => {
+    expect(readContainerInspect('db', inspectAnswer({ message: 'No such container: db' }, 404))).toBeUndefined();
   });
 
   it('does not take a container whose id merely starts with the name', () => {
     const raw = JSON.parse(runningJson);
-    raw[0].Name = '/web';
-    expect(readContainerInspect('db', { exitCode: 0, stdout: JSON.stringify(raw), stderr: '' })).toBeUndefined();
+    raw.Name = '/web';
+    expect(readContainerInspect('db', inspectAnswer(raw))).toBeUndefined();
   });
 
   it('throws when the daemon cannot be reached', () => {
-    const stderr = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n';
-    expect(() => readContainerInspect('db', { exitCode: 1, stdout: '', stderr })).toThrow(/docker inspect db failed.*Cannot connect/);
+    const stderr = 'curl: (7) Failed to connect to docker port 80 after 0 ms: Could not connect to server\n';
+    expect(() => readContainerInspect('db', { exitCode: 7, stdout: '', stderr })).toThrow(
+      /Inspecting db failed: the Docker daemon in the sandbox is not answering: curl: \(7\)/,
+    );
+  });
+
+  it('throws on another status or an answer that is not an inspect', () => {
+    expect(() => readContainerInspect('db', inspectAnswer({ message: 'server error' }, 500))).toThrow(/answered 500: .*server error/);
+    expect(() => readContainerInspect('db', inspectAnswer('<html>'))).toThrow(SyntaxError);
+    expect(() => readContainerInspect('db', inspectAnswer({ Name: '/db' }))).toThrow(/State/);
+    expect(() => readContainerInspect('db', { exitCode: 0, stdout: 'no status line', stderr: '' })).toThrow(/answered 0/);
+  });
+
+  it('asks the daemon by the name, escaped for the URL and the shell', () => {
+    expect(inspectContainerCommand("a b'c")).toContain("'http://docker/containers/a%20b'\\''c/json'");
   });
 });
 

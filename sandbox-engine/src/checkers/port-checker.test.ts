@@ -4,12 +4,13 @@ import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { portCheckerSchema, type PortChecker } from '../contracts/checker.js';
 import { inspectContainerCommand, readContainerInspect } from './container-inspect.js';
+import { inspectAnswer } from './fixtures/inspect-answer.js';
 import { evaluatePortChecker, judgeHttp, judgeTcp, resolvePublishedPort, type ProbeTarget } from './port-checker.js';
 import { httpProbeCommand, parseHttpProbeOutput, parseTcpProbeOutput, probeSeconds, tcpProbeCommand } from './port-probe.js';
 import type { SandboxShell, ShellResult } from './sandbox-shell.js';
 
-const inspectJson = readFileSync(new URL('./fixtures/inspect-db-running.json', import.meta.url), 'utf8');
-const db = readContainerInspect('db', { exitCode: 0, stdout: inspectJson, stderr: '' });
+const inspectJson = readFileSync(new URL('./fixtures/container-db-running.json', import.meta.url), 'utf8');
+const db = readContainerInspect('db', inspectAnswer(inspectJson));
 
 function checker(fields: Partial<PortChecker>): PortChecker {
   return portCheckerSchema.parse({ kind: 'port', port: 8080, ...fields });
@@ -156,7 +157,7 @@ describe('evaluatePortChecker', () => {
     const shell: SandboxShell = {
       async run(command) {
         commands.push(command);
-        return command.startsWith('docker inspect') ? ok(inspectJson) : ok('0\n');
+        return command === inspectContainerCommand('db') ? inspectAnswer(inspectJson) : ok('0\n');
       },
     };
     const verdict = await evaluatePortChecker(checker({ port: undefined, container: 'db', containerPort: 5432 }), shell, new AbortController().signal);

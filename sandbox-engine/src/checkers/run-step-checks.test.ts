@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { stepSchema, type Step } from '../contracts/lesson.js';
 import { runStepChecks } from './run-step-checks.js';
 import type { SandboxShell, ShellResult } from './sandbox-shell.js';
+import { inspectContainerCommand } from './container-inspect.js';
+import { inspectAnswer } from './fixtures/inspect-answer.js';
 
-const inspectJson = readFileSync(new URL('./fixtures/inspect-db-running.json', import.meta.url), 'utf8');
+const inspectJson = readFileSync(new URL('./fixtures/container-db-running.json', import.meta.url), 'utf8');
 
 /** A sandbox whose answers are given per command; anything else hangs until aborted. */
 class ScriptedShell implements SandboxShell {
@@ -30,7 +32,7 @@ function step(checks: unknown[], hint = 'Start it with docker run -d --name db p
 
 const dbRunning = { kind: 'container', name: 'db', state: 'running', image: 'postgres:15' };
 const sandbox = new ScriptedShell((command) => {
-  if (command.startsWith('docker inspect')) return { exitCode: 0, stdout: inspectJson, stderr: '' };
+  if (command === inspectContainerCommand('db')) return inspectAnswer(inspectJson);
   if (command.startsWith('tail -n')) return { exitCode: 0, stdout: 'docker ps\n', stderr: '' };
   if (command === 'sleep 60') return 'hang';
   if (command === 'ignore') return 'ignore-abort';
@@ -88,10 +90,12 @@ describe('runStepChecks', () => {
     expect(result.outcomes[1]?.message).toMatch(/^`nope` exited with code 1, expected 0\nLast output:\nbash: nope: command not found$/);
   });
 
-  it('reports a daemon failure of docker inspect as a check that could not run', async () => {
-    const down = new ScriptedShell(() => ({ exitCode: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.' }));
+  it('reports a sandbox daemon that does not answer as a check that could not run', async () => {
+    const down = new ScriptedShell(() => ({ exitCode: 7, stdout: '', stderr: 'curl: (7) Failed to connect to docker port 80: Could not connect to server' }));
     const result = await runStepChecks(step([dbRunning]), down);
-    expect(result.outcomes[0]?.message).toMatch(/^the check could not run: docker inspect db failed \(exit code 1\): Cannot connect/);
+    expect(result.outcomes[0]?.message).toMatch(
+      /^the check could not run: Inspecting db failed: the Docker daemon in the sandbox is not answering: curl: \(7\)/,
+    );
   });
 
   it('stops when the caller aborts, and reports the remaining checks as not run', async () => {
