@@ -15,7 +15,7 @@ import { createLogger } from '../log/logger.js';
 import type { StepEvent } from '../progress/progress-store.js';
 import { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 import { PassedStepsReplay, stepsToReplay } from './replay-passed-steps.js';
-import type { SessionEvent } from './session-manager.js';
+import type { SessionEvent } from './session-events.js';
 import { Session } from './session.js';
 
 const sandboxBashrc = fileURLToPath(new URL('../../../infra/images/sandbox/bashrc', import.meta.url));
