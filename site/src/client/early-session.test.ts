@@ -1,14 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { EARLY_SESSION_GLOBAL, earlySessionScript, takeEarlySession } from './early-session.ts';
+import { whenShown } from './prerender.ts';
 
 const key = 'k'.repeat(43);
 
 /** Runs the inline script as the browser would, with this address, stored key and fetch; returns what it left. */
-function runScript(pathname: string, stored: string | null, fetchImpl: (url: string, init: RequestInit) => Promise<Response>) {
+function runScript(
+  pathname: string,
+  stored: string | null,
+  fetchImpl: (url: string, init: RequestInit) => Promise<Response>,
+  document?: PrerenderedDocument,
+) {
   const scope: Record<string, unknown> = {};
-  const window = { ...scope, localStorage: { getItem: (name: string) => (name === 'dockyard.learner' ? stored : null) } } as Record<string, unknown>;
+  const window = { ...scope, document, localStorage: { getItem: (name: string) => (name === 'dockyard.learner' ? stored : null) } } as Record<string, unknown>;
   new Function('window', 'location', 'fetch', earlySessionScript)(window, { pathname }, fetchImpl);
   return window;
+}
+
+/** A page being prerendered, shown when `show` is called (as Chromium fires prerenderingchange). */
+class PrerenderedDocument {
+  prerendering = true;
+  private readonly listeners: (() => void)[] = [];
+  addEventListener(type: string, listener: () => void, options: { once: boolean }) {
+    expect([type, options.once]).toEqual(['prerenderingchange', true]);
+    this.listeners.push(listener);
+  }
+  show() {
+    this.prerendering = false;
+    for (const listener of this.listeners.splice(0)) listener();
+  }
 }
 
 const answering = (status: number, body: unknown, calls: [string, RequestInit][] = []) => async (url: string, init: RequestInit) => {
@@ -53,5 +73,25 @@ describe('the lesson page’s inline session request', () => {
     expect(await takeEarlySession('docker-compose', failed)).toMatchObject({ error: { code: 'internal', message: /Could not reach/ } });
     const garbled = runScript('/lessons/docker-compose/index.html', key, async () => new Response('<html>', { status: 502 }));
     expect(await takeEarlySession('docker-compose', garbled)).toMatchObject({ error: { code: 'internal', message: /HTTP 502/ } });
+  });
+
+  it('asks only once a prerendered page is shown, and the page module after it', async () => {
+    const calls: [string, RequestInit][] = [];
+    const document = new PrerenderedDocument();
+    const scope = runScript('/lessons/docker-compose/', key, answering(201, { sessionId: 'x' }, calls), document);
+    const moduleAsked: unknown[] = [];
+    whenShown(() => moduleAsked.push(takeEarlySession('docker-compose', scope)), document);
+    expect(calls).toHaveLength(0);
+    expect(moduleAsked).toHaveLength(0);
+    document.show();
+    expect(calls).toHaveLength(1);
+    expect(moduleAsked).toHaveLength(1);
+    expect(moduleAsked[0]).toBeInstanceOf(Promise);
+  });
+
+  it('runs at once on a page that was not prerendered', () => {
+    let ran = 0;
+    whenShown(() => ran++, { prerendering: false, addEventListener: () => expect.fail('no listener expected') });
+    expect(ran).toBe(1);
   });
 });

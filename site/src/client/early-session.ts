@@ -15,11 +15,16 @@ export interface EarlySession {
  * The lesson page's first script, inline in its <head>: it asks for the learner's sandbox
  * (POST /api/sessions, as session-api.ts does) while the page's modules, styles and terminal still
  * load, so the answer is there when the page can use it. It reads only the learner key this
- * browser already holds (none yet: the module asks as before) and the lesson from the address. Its
- * text is the same on every lesson page, so a Content-Security-Policy needs one hash for it.
+ * browser already holds (none yet: the module asks as before) and the lesson from the address; a
+ * prerendered page (prerender.ts) asks when the click shows it. Its text is the same on every
+ * lesson page, so a Content-Security-Policy needs one hash for it.
  */
 export const earlySessionScript = `(function () {
-  try {
+  var doc = window.document;
+  // A prerendered page (prerender.ts) asks once the click shows it: its module waits for the same event, registered after this one.
+  if (doc && doc.prerendering) doc.addEventListener('prerenderingchange', ask, { once: true });
+  else ask();
+  function ask() { try {
     var lesson = /^\\/lessons\\/([a-z0-9-]+)\\/?(?:index\\.html)?$/.exec(location.pathname);
     var key = window.localStorage.getItem(${JSON.stringify(STORAGE_KEY)});
     if (!lesson || !key || !${KEY_PATTERN.toString()}.test(key)) return;
@@ -37,7 +42,7 @@ export const earlySessionScript = `(function () {
     };
   } catch (error) {
     // No storage, no fetch: the page's module asks by itself.
-  }
+  } }
 })();`;
 
 /**

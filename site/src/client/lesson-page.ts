@@ -1,6 +1,8 @@
 import { LessonTransport, MAIN_TERMINAL } from './transport.ts';
 import { createSession, endSession, leaveQueue } from './session-api.ts';
 import { takeEarlySession } from './early-session.ts';
+import { whenShown } from './prerender.ts';
+import { markOnce } from './page-timings.ts';
 import { startPlaceText } from './start-place-text.ts';
 import { StepsView } from './steps.ts';
 import { SessionBanner } from './session-banner.ts';
@@ -80,7 +82,11 @@ function mountLessonPage(root: HTMLElement): void {
   });
 
   const transport = new LessonTransport(lesson, (id) => deck.size(id), {
-    output: (id, data, written) => deck.write(id, data, written),
+    output: (id, data, written) =>
+      deck.write(id, data, () => {
+        if (id === MAIN_TERMINAL) markOnce('dockyard:first-output');
+        written();
+      }),
     attached: (id) => {
       if (id !== MAIN_TERMINAL) return;
       everAttached = true;
@@ -282,6 +288,7 @@ function mountLessonPage(root: HTMLElement): void {
       return;
     }
     waitingFor = undefined;
+    markOnce('dockyard:session-ready');
     const info = result.data;
     if (info.movedFrom) toasts.show(`Your sandbox of “${info.movedFrom.title}” was ended: a learner holds one sandbox at a time.`);
     endButton.hidden = false;
@@ -342,7 +349,8 @@ function mountLessonPage(root: HTMLElement): void {
     overlay.ended(message, () => void startSession());
   }
 
-  void startSession({ early: true });
+  // A prerendered page asks for its sandbox when the click shows it, never before.
+  whenShown(() => void startSession({ early: true }));
 }
 
 const root = document.querySelector<HTMLElement>('[data-lesson]');

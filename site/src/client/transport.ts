@@ -1,3 +1,4 @@
+import { markOnce } from './page-timings.ts';
 import { io, type Socket } from 'socket.io-client';
 import type { ApiError, Result, SessionInfo } from '../../../sandbox-engine/src/contracts/session.js';
 import type { StepResult } from '../../../sandbox-engine/src/contracts/checker.js';
@@ -71,6 +72,7 @@ export class LessonTransport {
     this.#socket = io({ auth: { lesson, learner: learnerKey() }, transports: ['websocket', 'polling'], autoConnect: false, withCredentials: true });
     const socket = this.#socket;
     socket.on('connect', () => {
+      markOnce('dockyard:socket-connected');
       for (const channel of this.#channels.values()) void this.#attach(channel);
     });
     socket.on('disconnect', (reason) => {

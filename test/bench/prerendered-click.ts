@@ -1,0 +1,131 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
+import { launchUnattachedChromium } from '../support/unattached-chromium.js';
+import { ms, percentile } from './percentile.js';
+
+/**
+ * `npx tsx test/bench/prerendered-click.ts [--runs 7] [--lesson slug]`: click on a lesson → its
+ * sandbox's prompt in the terminal, with the warm pool, when the lesson page was prerendered
+ * before the click (what the site's speculation rules do while the pointer rests on a lesson link)
+ * against the same click without prerendering, alternating, each run in a fresh Chromium profile.
+ *
+ * Chromium turns prerendering off while a DevTools client (Playwright) is attached, so nothing is
+ * attached until the page has shown its prompt: a small page on the site's origin (written into a
+ * copy of the built site) prerenders the lesson ("immediate": the end state of a hover), waits,
+ * notes the time and clicks the link; afterwards the bench reads, over DevTools, the lesson page's
+ * marks (site/src/client/page-timings.ts: the sandbox's answer, the socket, the first output) and
+ * whether it was prerendered.
+ * The last line is one JSON object (also in test-results/prerendered-click.json).
+ */
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, lesson: { type: 'string', default: 'postgres-in-a-container' }, 'wait-ms': { type: 'string', default: '4000' } },
+});
+const runs = Number(values.runs);
+const lesson = values.lesson;
+const waitMs = Number(values['wait-ms']);
+const HARNESS = 'dockyard-bench-click.html';
+
+type Mode = 'prerendered' | 'plain';
+
+/** The harness page: prerenders the lesson (or not), then clicks its link after `waitMs`. */
+function harnessPage(mode: Mode): string {
+  const href = `/lessons/${lesson}/`;
+  const rules = JSON.stringify({ prerender: [{ urls: [href], eagerness: 'immediate' }] });
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
+${mode === 'prerendered' ? `<script type="speculationrules">${rules}</script>` : ''}
+</head><body><a id="go" href="${href}">lesson</a>
+<script>setTimeout(function () { localStorage.setItem('bench-click', String(Date.now())); document.getElementById('go').click(); }, ${waitMs});</script>
+</body></html>`;
+}
+
+const sleep = (duration: number) => new Promise((resolve) => setTimeout(resolve, duration));
+
+/** The lesson page's marks (site/src/client/page-timings.ts), the prompt's last. */
+const MARKS = ['dockyard:session-ready', 'dockyard:socket-connected', 'dockyard:first-output'] as const;
+
+/** Each mark's time after the click, in ms. */
+type Sample = { mode: Mode; prerendered: boolean } & Record<(typeof MARKS)[number], number>;
+
+async function main() {
+  const site = mkdtempSync(path.join(tmpdir(), 'dockyard-bench-site-'));
+  cpSync(path.resolve(repoRoot, process.env.SITE_DIR ?? 'site/dist'), site, { recursive: true });
+  await using test = await startTestEngine({ MAX_SANDBOXES: '4', WARM_POOL_SIZE: '1', SITE_DIR: site });
+  const samples: Sample[] = [];
+  try {
+    // The lesson's seed exists before the first timed run.
+    await test.engine.sessions.destroy(await test.engine.sessions.create(lesson), 'ended');
+    for (let run = 0; run < runs * 2; run++) {
+      const mode: Mode = run % 2 === 0 ? 'prerendered' : 'plain';
+      writeFileSync(path.join(site, HARNESS), harnessPage(mode));
+      const deadline = Date.now() + 300_000;
+      while ((test.engine.sessions.poolState.readyByLesson[lesson] ?? 0) < 1) {
+        if (Date.now() > deadline) throw new Error('the pool never had a ready sandbox');
+        await sleep(100);
+      }
+      const browser = await launchUnattachedChromium(`${test.url}/${HARNESS}`);
+      try {
+        let result: { click: number; marks: Record<string, number>; activationStart: number } | null = null;
+        const until = Date.now() + waitMs + 120_000;
+        while (!result) {
+          if (Date.now() > until) throw new Error('the lesson page never showed its first output');
+          await sleep(250);
+          const pages = await browser.pages();
+          const page = pages.find((candidate) => new URL(candidate.url).pathname === `/lessons/${lesson}/`);
+          if (!page || pages.some((candidate) => candidate.url.endsWith(HARNESS))) continue;
+          result = (await browser.evaluate(
+            page,
+            `(() => {
+              const at = (name) => { const mark = performance.getEntriesByName(name)[0]; return mark ? performance.timeOrigin + mark.startTime : 0; };
+              if (!at('dockyard:first-output')) return null;
+              const navigation = performance.getEntriesByType('navigation')[0];
+              return {
+                click: Number(localStorage.getItem('bench-click')),
+                marks: Object.fromEntries(${JSON.stringify(MARKS)}.map((name) => [name, at(name)])),
+                activationStart: navigation.activationStart ?? 0,
+              };
+            })()`,
+          )) as typeof result;
+        }
+        const { click, marks, activationStart } = result;
+        const sample: Sample = {
+          mode,
+          prerendered: activationStart > 0,
+          ...(Object.fromEntries(MARKS.map((name) => [name, Math.round(marks[name]! - click)])) as Record<(typeof MARKS)[number], number>),
+        };
+        console.log(`  run ${Math.floor(run / 2) + 1} ${mode}${sample.prerendered ? ' (prerendered)' : ''}: ${MARKS.map((name) => `${name} ${sample[name]} ms`).join(', ')}`);
+        if (mode === 'prerendered' && !sample.prerendered) console.log('    the page was not prerendered: not counted');
+        else samples.push(sample);
+      } finally {
+        await browser[Symbol.asyncDispose]();
+        for (const session of test.engine.sessions.list()) await test.engine.sessions.destroy(session, 'ended');
+      }
+    }
+  } finally {
+    rmSync(site, { recursive: true, force: true });
+  }
+  const of = (mode: Mode, name: (typeof MARKS)[number] = 'dockyard:first-output') =>
+    samples.filter((sample) => sample.mode === mode).map((sample) => sample[name]);
+  const p50s = (mode: Mode) => Object.fromEntries(MARKS.map((name) => [name, ms(percentile(of(mode, name), 50))]));
+  const report = {
+    lesson,
+    runs,
+    load1: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+    prerenderedClickToPromptP50Ms: ms(percentile(of('prerendered'), 50)),
+    plainClickToPromptP50Ms: ms(percentile(of('plain'), 50)),
+    plainOverPrerendered: Math.round((percentile(of('plain'), 50) / Math.max(1, percentile(of('prerendered'), 50))) * 10) / 10,
+    marksP50Ms: { prerendered: p50s('prerendered'), plain: p50s('plain') },
+    prerendered: of('prerendered'),
+    plain: of('plain'),
+  };
+  mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
+  writeFileSync(path.join(repoRoot, 'test-results', 'prerendered-click.json'), `${JSON.stringify(report)}\n`);
+  console.log(JSON.stringify(report));
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});
