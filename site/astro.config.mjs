@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { remarkLessonSteps } from './src/markdown/remark-lesson-steps.ts';
 import { runnableCodeBlocks } from './src/markdown/shiki-runnable-blocks.ts';
+import { monacoStylesAtRuntime } from './src/build/monaco-styles-at-runtime.ts';
 
 /**
  * While authoring (`npm run site:dev`), API and socket.io calls can be forwarded to a running
@@ -23,6 +24,7 @@ export default defineConfig({
     },
   },
   vite: {
+    plugins: [monacoStylesAtRuntime()],
     server: engineUrl
       ? {
           proxy: {

@@ -48,10 +48,18 @@ describe('a learner writes the Dockerfile of the walkthrough in the editor, in C
     await waitUntil('the sandbox prompt', async () => /root@sandbox/.test(await terminalText(page)), 120_000);
     const write = page.getByRole('region', { name: /^Step 1:/ });
     const build = page.getByRole('region', { name: /^Step 2:/ });
+    // Monaco's styles come with Monaco (site/src/build/monaco-styles-at-runtime.ts): the page loads
+    // the site's own stylesheet only, and none of Monaco's until the editor is first shown.
+    const styles = () => page.evaluate(() => ({ links: document.querySelectorAll('link[rel="stylesheet"]').length, monaco: document.querySelectorAll('style[data-monaco]').length }));
+    expect(await styles()).toEqual({ links: 1, monaco: 0 });
 
     // The step's Open button shows the starting file (lessons/dockerfile-walkthrough/_files/).
     await write.getByRole('button', { name: 'Open fortune-clock/Dockerfile' }).click();
     await waitUntil('the starting Dockerfile', async () => /FROM debian:bookworm/.test(await editorText(page)), 30_000);
+    expect((await styles()).monaco).toBeGreaterThan(20);
+    // Styled by them: the line numbers' column is placed by Monaco's CSS, not by an inline style.
+    const lineNumbers = page.locator('.monaco-editor .line-numbers').first();
+    expect(await lineNumbers.evaluate((element) => [getComputedStyle(element).position, (element as HTMLElement).style.position])).toEqual(['absolute', '']);
     expect(await page.locator('[data-editor-path]').innerText()).toBe('fortune-clock/Dockerfile');
     expect(await page.locator('[data-editor-host]').getAttribute('data-mode-id')).toBe('dockerfile');
     const files = page.getByRole('navigation', { name: 'Files in /root' });
