@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -23,7 +23,14 @@ export const hostLimitMinimums = [
   // them all, and every Go daemon of every other sandbox fails to poll.)
   { path: '/proc/sys/fs/epoll/max_user_watches', minimum: Math.ceil(totalmem() / 64) },
   { path: '/proc/sys/fs/pipe-user-pages-soft', minimum: Math.ceil(totalmem() / 4096) },
-] as const;
+  // The kernel keeps one neighbour table (ARP; NDP for IPv6) for every network namespace, and never
+  // takes an entry younger than 5 s back for a newcomer: at Debian's 1,024, a sandbox's root adding
+  // entries in its own namespace left the host and every other sandbox without a new one (another
+  // learner whose gateway entry expired reached nothing). One CPU adds about 25,000 a second and keeps
+  // about 80,000 young per family (test/security/neighbour-table-attacks.ts): room for all the host's
+  // CPUs, 3x. Entries (~400 B) are not charged to a sandbox's memory: this also caps them (~100 MB a CPU).
+  ...(['ipv4', 'ipv6'] as const).map((family) => ({ path: `/proc/sys/net/${family}/neigh/default/gc_thresh3`, minimum: Math.max(65_536, cpus().length * 262_144) })),
+];
 
 const SAVED_FILE = 'host-limits-before.json';
 

@@ -9,6 +9,8 @@ import { cpuSeconds, parentPid, sandboxDockerdPid } from './host-process-cpu.js'
 import type { LearnerTerminal } from './learner-terminal.js';
 import { SandboxOnHost } from './sandbox-on-host.js';
 import { engineStallAttacks } from './engine-stall-attacks.js';
+import { ipv6LinkAttacks } from './ipv6-link-attacks.js';
+import { neighbourTableAttacks } from './neighbour-table-attacks.js';
 import { sharedCountAttacks } from './shared-count-attacks.js';
 import { waitUntil } from '../support/wait-for.js';
 
@@ -438,6 +440,10 @@ export const attacks: Attack[] = [
   },
   // Counts one host uid holds for every sandbox: namespaces, inotify, keys, message queues.
   ...sharedCountAttacks,
+  // The neighbour (ARP/NDP) tables the kernel keeps once for every network namespace.
+  ...neighbourTableAttacks,
+  // IPv6 on the sandbox's own link, to the host.
+  ...ipv6LinkAttacks,
   // The engine's thread, through what it runs in a sandbox.
   ...engineStallAttacks,
 ];
