@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,9 +28,13 @@ describe('sandboxUserNamespaceLimits', () => {
 describe('readHostUserNamespaceLimits', () => {
   it('reads every counter and refuses what is not a count', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dockyard-userns-'));
-    for (const counter of userNamespaceCounters) writeFileSync(path.join(dir, counter), '77\n');
-    expect(readHostUserNamespaceLimits(dir).max_net_namespaces).toBe(77);
-    writeFileSync(path.join(dir, 'max_net_namespaces'), 'lots\n');
-    expect(() => readHostUserNamespaceLimits(dir)).toThrow(/max_net_namespaces is not a count/);
+    try {
+      for (const counter of userNamespaceCounters) writeFileSync(path.join(dir, counter), '77\n');
+      expect(readHostUserNamespaceLimits(dir).max_net_namespaces).toBe(77);
+      writeFileSync(path.join(dir, 'max_net_namespaces'), 'lots\n');
+      expect(() => readHostUserNamespaceLimits(dir)).toThrow(/max_net_namespaces is not a count/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
