@@ -244,6 +244,9 @@ function mountLessonPage(root: HTMLElement): void {
     }
     const result = await ((options.early ? takeEarlySession(lesson as string) : undefined) ?? createSession(lesson as string, { move: options.move }));
     starting = false;
+    // No sandbox to join soon (a line to wait in, an error): the connection prepared for it is
+    // closed until there is one. A sandbox still starting keeps it (the engine waits 45 s for a join).
+    if (!('data' in result) && !('starting' in result)) transport.disconnect();
     if ('starting' in result) {
       // The sandbox starts in the background: ask again at once (the server holds each ask until it is up).
       waitingFor = 'start';
@@ -350,7 +353,10 @@ function mountLessonPage(root: HTMLElement): void {
   }
 
   // A prerendered page asks for its sandbox when the click shows it, never before.
-  whenShown(() => void startSession({ early: true }));
+  whenShown(() => {
+    transport.prepare();
+    void startSession({ early: true });
+  });
 }
 
 const root = document.querySelector<HTMLElement>('[data-lesson]');

@@ -116,6 +116,15 @@ export class LessonTransport {
     if (!this.#socket.connected) this.#socket.connect();
   }
 
+  /**
+   * Opens the connection's WebSocket while the sandbox is still being asked for, without joining
+   * (the engine checks the learner when they join): connect() then takes one message. disconnect()
+   * closes it again when no sandbox comes.
+   */
+  prepare(): void {
+    if (!this.#socket.active) this.#socket.io.open();
+  }
+
   disconnect(): void {
     for (const channel of this.#channels.values()) channel.detach();
     this.#socket.disconnect();
