@@ -28,7 +28,9 @@ export const hostLimitMinimums = [
   // entries in its own namespace left the host and every other sandbox without a new one (another
   // learner whose gateway entry expired reached nothing). One CPU adds about 25,000 a second and keeps
   // about 80,000 young per family (test/security/neighbour-table-attacks.ts): room for all the host's
-  // CPUs, 3x. Entries (~400 B) are not charged to a sandbox's memory: this also caps them (~100 MB a CPU).
+  // CPUs, 3x. Entries (~400 B) are not charged to a sandbox's memory: this also caps them, at ~100 MB
+  // per CPU and family (~210 MB per CPU for ARP and NDP together; permanent entries are not capped:
+  // README, Security model, known gap).
   ...(['ipv4', 'ipv6'] as const).map((family) => ({ path: `/proc/sys/net/${family}/neigh/default/gc_thresh3`, minimum: Math.max(65_536, cpus().length * 262_144) })),
 ];
 

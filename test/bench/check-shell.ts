@@ -29,7 +29,7 @@ const runs = Number(values.runs);
  * CLI against what the container checkers run (curl to the daemon's API); `--command` (repeatable)
  * measures others. Nothing named db runs: both inspects find none (the CLI then exits 1).
  */
-const commands = values.command ?? ['true', "docker ps --format '{{.Names}}'", 'docker inspect --type container db || true', inspectContainerCommand('db')];
+const commands = values.command ?? ['true', "docker ps --format '{{.Names}}'", 'docker inspect --type container db || true', inspectContainerCommand('db', 9)];
 const CLOCK_TICKS = 100;
 
 const read = (file: string) => {

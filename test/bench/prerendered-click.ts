@@ -4,6 +4,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
 import { launchUnattachedChromium } from '../support/unattached-chromium.js';
+import { lessonPageTimeline, newLearnerKey, writeClickHarness, type LessonPageTimeline } from '../support/click-harness.js';
+import { PAGE_MARKS, type PageMark } from '../../site/src/client/page-timings.js';
 import { ms, percentile } from './percentile.js';
 
 /**
@@ -13,9 +15,10 @@ import { ms, percentile } from './percentile.js';
  * against the same click without prerendering, alternating, each run in a fresh Chromium profile.
  *
  * Chromium turns prerendering off while a DevTools client (Playwright) is attached, so nothing is
- * attached until the page has shown its prompt: a small page on the site's origin (written into a
- * copy of the built site) prerenders the lesson ("immediate": the end state of a hover), waits,
- * notes the time and clicks the link; afterwards the bench reads, over DevTools, the lesson page's
+ * attached until the page has shown its prompt: a small page on the site's origin, a returning
+ * learner's (its key stored: the lesson page's inline script asks at once), prerenders the lesson
+ * or not, waits, notes the time and clicks the link (test/support/click-harness.ts); afterwards the
+ * bench reads, over DevTools, the lesson page's
  * marks (site/src/client/page-timings.ts: the sandbox's answer, the socket, the first output) and
  * whether it was prerendered.
  * The last line is one JSON object (also in test-results/prerendered-click.json).
@@ -30,24 +33,10 @@ const HARNESS = 'dockyard-bench-click.html';
 
 type Mode = 'prerendered' | 'plain';
 
-/** The harness page: prerenders the lesson (or not), then clicks its link after `waitMs`. */
-function harnessPage(mode: Mode): string {
-  const href = `/lessons/${lesson}/`;
-  const rules = JSON.stringify({ prerender: [{ urls: [href], eagerness: 'immediate' }] });
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
-${mode === 'prerendered' ? `<script type="speculationrules">${rules}</script>` : ''}
-</head><body><a id="go" href="${href}">lesson</a>
-<script>setTimeout(function () { localStorage.setItem('bench-click', String(Date.now())); document.getElementById('go').click(); }, ${waitMs});</script>
-</body></html>`;
-}
-
 const sleep = (duration: number) => new Promise((resolve) => setTimeout(resolve, duration));
 
-/** The lesson page's marks (site/src/client/page-timings.ts), the prompt's last. */
-const MARKS = ['dockyard:session-ready', 'dockyard:socket-connected', 'dockyard:first-output'] as const;
-
 /** Each mark's time after the click, in ms. */
-type Sample = { mode: Mode; prerendered: boolean } & Record<(typeof MARKS)[number], number>;
+type Sample = { mode: Mode; prerendered: boolean } & Record<PageMark, number>;
 
 async function main() {
   const site = mkdtempSync(path.join(tmpdir(), 'dockyard-bench-site-'));
@@ -59,43 +48,28 @@ async function main() {
     await test.engine.sessions.destroy(await test.engine.sessions.create(lesson), 'ended');
     for (let run = 0; run < runs * 2; run++) {
       const mode: Mode = run % 2 === 0 ? 'prerendered' : 'plain';
-      writeFileSync(path.join(site, HARNESS), harnessPage(mode));
+      writeClickHarness(site, HARNESS, { lesson, prerender: mode === 'prerendered', learnerKey: newLearnerKey(), click: { afterMs: waitMs } });
       const deadline = Date.now() + 300_000;
       while ((test.engine.sessions.poolState.readyByLesson[lesson] ?? 0) < 1) {
         if (Date.now() > deadline) throw new Error('the pool never had a ready sandbox');
         await sleep(100);
       }
-      const browser = await launchUnattachedChromium(`${test.url}/${HARNESS}`);
+      const browser = await launchUnattachedChromium(new URL(HARNESS, test.url).href);
       try {
-        let result: { click: number; marks: Record<string, number>; activationStart: number } | null = null;
+        let result: LessonPageTimeline | null = null;
         const until = Date.now() + waitMs + 120_000;
         while (!result) {
           if (Date.now() > until) throw new Error('the lesson page never showed its first output');
           await sleep(250);
-          const pages = await browser.pages();
-          const page = pages.find((candidate) => new URL(candidate.url).pathname === `/lessons/${lesson}/`);
-          if (!page || pages.some((candidate) => candidate.url.endsWith(HARNESS))) continue;
-          result = (await browser.evaluate(
-            page,
-            `(() => {
-              const at = (name) => { const mark = performance.getEntriesByName(name)[0]; return mark ? performance.timeOrigin + mark.startTime : 0; };
-              if (!at('dockyard:first-output')) return null;
-              const navigation = performance.getEntriesByType('navigation')[0];
-              return {
-                click: Number(localStorage.getItem('bench-click')),
-                marks: Object.fromEntries(${JSON.stringify(MARKS)}.map((name) => [name, at(name)])),
-                activationStart: navigation.activationStart ?? 0,
-              };
-            })()`,
-          )) as typeof result;
+          result = await lessonPageTimeline(browser, lesson, HARNESS);
         }
         const { click, marks, activationStart } = result;
         const sample: Sample = {
           mode,
           prerendered: activationStart > 0,
-          ...(Object.fromEntries(MARKS.map((name) => [name, Math.round(marks[name]! - click)])) as Record<(typeof MARKS)[number], number>),
+          ...(Object.fromEntries(PAGE_MARKS.map((name) => [name, Math.round(marks[name] - click)])) as Record<PageMark, number>),
         };
-        console.log(`  run ${Math.floor(run / 2) + 1} ${mode}${sample.prerendered ? ' (prerendered)' : ''}: ${MARKS.map((name) => `${name} ${sample[name]} ms`).join(', ')}`);
+        console.log(`  run ${Math.floor(run / 2) + 1} ${mode}${sample.prerendered ? ' (prerendered)' : ''}: ${PAGE_MARKS.map((name) => `${name} ${sample[name]} ms`).join(', ')}`);
         if (mode === 'prerendered' && !sample.prerendered) console.log('    the page was not prerendered: not counted');
         else samples.push(sample);
       } finally {
@@ -106,9 +80,9 @@ async function main() {
   } finally {
     rmSync(site, { recursive: true, force: true });
   }
-  const of = (mode: Mode, name: (typeof MARKS)[number] = 'dockyard:first-output') =>
+  const of = (mode: Mode, name: PageMark = 'dockyard:first-output') =>
     samples.filter((sample) => sample.mode === mode).map((sample) => sample[name]);
-  const p50s = (mode: Mode) => Object.fromEntries(MARKS.map((name) => [name, ms(percentile(of(mode, name), 50))]));
+  const p50s = (mode: Mode) => Object.fromEntries(PAGE_MARKS.map((name) => [name, ms(percentile(of(mode, name), 50))]));
   const report = {
     lesson,
     runs,

@@ -61,8 +61,15 @@ describe('readContainerInspect', () => {
     expect(() => readContainerInspect('db', { exitCode: 0, stdout: 'no status line', stderr: '' })).toThrow(/answered 0/);
   });
 
-  it('asks the daemon by the name, escaped for the URL and the shell', () => {
-    expect(inspectContainerCommand("a b'c")).toContain("'http://docker/containers/a%20b'\\''c/json'");
+  it('asks the daemon by the name, escaped for the URL and the shell, ignoring ~/.curlrc, within its time', () => {
+    const command = inspectContainerCommand("a b'c", 9);
+    expect(command).toContain("'http://docker/containers/a%20b'\\''c/json'");
+    expect(command).toMatch(/^curl -q .*--path-as-is --max-time 9 /);
+  });
+
+  it('says when the daemon did not answer in time', () => {
+    const stderr = 'curl: (28) Operation timed out after 9001 milliseconds with 0 bytes received\n';
+    expect(() => readContainerInspect('db', { exitCode: 28, stdout: '', stderr })).toThrow(/did not answer in time/);
   });
 });
 

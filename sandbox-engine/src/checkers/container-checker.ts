@@ -9,6 +9,7 @@ import {
 } from './container-inspect.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from '../contracts/checker.js';
 import { sameImageRef } from './image-ref.js';
+import { probeSeconds } from './port-probe.js';
 import type { SandboxShell } from './sandbox-shell.js';
 
 /** What is wrong with the container against the checker, one sentence each; empty when nothing. */
@@ -61,6 +62,6 @@ export async function evaluateContainerChecker(
   signal: AbortSignal,
   timeoutMs = checker.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
 ): Promise<CheckVerdict> {
-  const result = await shell.run(inspectContainerCommand(checker.name), { timeoutMs, signal });
+  const result = await shell.run(inspectContainerCommand(checker.name, probeSeconds(timeoutMs)), { timeoutMs, signal });
   return judgeContainer(checker, readContainerInspect(checker.name, result));
 }

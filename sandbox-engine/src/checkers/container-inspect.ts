@@ -32,11 +32,13 @@ const SANDBOX_DOCKER_SOCKET = '/var/run/docker.sock';
 /**
  * Asks the sandbox's daemon for the container named `name` (GET /containers/{name}/json, what
  * `docker inspect --type container` asks too) with curl, and prints the answer, then a line with the
- * HTTP status. The docker CLI costs ~150 ms of CPU to start in a sandbox; curl a few.
+ * HTTP status. The docker CLI costs ~120 ms of CPU to start in a sandbox, curl ~20 (test/bench/
+ * check-shell.ts). `-q` first: the learner's ~/.curlrc is not read; `--path-as-is`: a name such as
+ * "." stays in the path instead of turning the request into another one.
  */
-export function inspectContainerCommand(name: string): string {
+export function inspectContainerCommand(name: string, seconds: number): string {
   const url = `http://docker/containers/${encodeURIComponent(name)}/json`;
-  return `curl -sS --unix-socket ${SANDBOX_DOCKER_SOCKET} -o - -w '\\n%{http_code}' ${shellQuote(url)}`;
+  return `curl -q -sS --path-as-is --max-time ${seconds} --unix-socket ${SANDBOX_DOCKER_SOCKET} -o - -w '\\n%{http_code}' ${shellQuote(url)}`;
 }
 
 /**
@@ -46,7 +48,12 @@ export function inspectContainerCommand(name: string): string {
  */
 export function readContainerInspect(name: string, result: ShellResult): ContainerInspect | undefined {
   if (result.exitCode !== 0) {
-    const why = result.exitCode === 7 ? 'the Docker daemon in the sandbox is not answering' : `curl exited with ${result.exitCode}`;
+    const why =
+      result.exitCode === 7
+        ? 'the Docker daemon in the sandbox is not answering'
+        : result.exitCode === 28
+          ? 'the Docker daemon in the sandbox did not answer in time'
+          : `curl exited with ${result.exitCode}`;
     throw new Error(`Inspecting ${name} failed: ${why}: ${outputTail(result.stderr || result.stdout)}`);
   }
   const { status, body } = parseHttpProbeOutput(result.stdout);

@@ -157,12 +157,12 @@ describe('evaluatePortChecker', () => {
     const shell: SandboxShell = {
       async run(command) {
         commands.push(command);
-        return command === inspectContainerCommand('db') ? inspectAnswer(inspectJson) : ok('0\n');
+        return command === inspectContainerCommand('db', 9) ? inspectAnswer(inspectJson) : ok('0\n');
       },
     };
     const verdict = await evaluatePortChecker(checker({ port: undefined, container: 'db', containerPort: 5432 }), shell, new AbortController().signal);
     expect(verdict.passed).toBe(true);
     expect(verdict.message).toContain('db');
-    expect(commands).toEqual([inspectContainerCommand('db'), tcpProbeCommand(5432, 3)]);
+    expect(commands).toEqual([inspectContainerCommand('db', 9), tcpProbeCommand(5432, 3)]);
   });
 });

@@ -81,7 +81,7 @@ export async function evaluatePortChecker(
   } else {
     const { container: name, containerPort } = checker;
     if (name === undefined || containerPort === undefined) throw new Error('a port checker needs port, or container and containerPort');
-    const inspect = readContainerInspect(name, await shell.run(inspectContainerCommand(name), options));
+    const inspect = readContainerInspect(name, await shell.run(inspectContainerCommand(name, probeSeconds(timeoutMs)), options));
     const resolved = resolvePublishedPort(name, containerPort, inspect);
     if ('problem' in resolved) return failed(checker, resolved.problem);
     target = resolved;

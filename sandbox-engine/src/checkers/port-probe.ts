@@ -14,9 +14,9 @@ export function tcpProbeCommand(port: number, seconds: number): string {
   return `timeout ${seconds} bash -c ${shellQuote(`</dev/tcp/127.0.0.1/${port}`)} 2>/dev/null; echo "$?"`;
 }
 
-/** GETs http://127.0.0.1:`port``path`; prints the body, then a line with the HTTP status (000: none). */
+/** GETs http://127.0.0.1:`port``path` (`-q`: not reading the learner's ~/.curlrc); prints the body, then a line with the HTTP status (000: none). */
 export function httpProbeCommand(port: number, path: string, seconds: number): string {
-  return `curl -sS -o - -w '\\n%{http_code}' --max-time ${seconds} ${shellQuote(`http://127.0.0.1:${port}${path}`)}`;
+  return `curl -q -sS -o - -w '\\n%{http_code}' --max-time ${seconds} ${shellQuote(`http://127.0.0.1:${port}${path}`)}`;
 }
 
 /** Splits what httpProbeCommand printed into the body and the status (0 when there was no answer). */

@@ -32,7 +32,7 @@ function step(checks: unknown[], hint = 'Start it with docker run -d --name db p
 
 const dbRunning = { kind: 'container', name: 'db', state: 'running', image: 'postgres:15' };
 const sandbox = new ScriptedShell((command) => {
-  if (command === inspectContainerCommand('db')) return inspectAnswer(inspectJson);
+  if ([9, 1].some((seconds) => command === inspectContainerCommand('db', seconds))) return inspectAnswer(inspectJson);
   if (command.startsWith('tail -n')) return { exitCode: 0, stdout: 'docker ps\n', stderr: '' };
   if (command === 'sleep 60') return 'hang';
   if (command === 'ignore') return 'ignore-abort';

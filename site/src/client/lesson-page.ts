@@ -28,7 +28,8 @@ const FIRST_PROMPT_WAIT_MS = 5_000;
 /**
  * Wiring of a lesson page: builds each piece and connects them. The flow is
  * POST /api/sessions (the first one sent by the inline script in the page's head, before this
- * module loads) → socket.io connect → terminal:attach for every terminal of the session (and again
+ * module loads; a prerendered page sends it when the click shows it), with the socket's WebSocket
+ * opened meanwhile → socket.io connect → terminal:attach for every terminal of the session (and again
  * on every reconnect); the workspace (files, editor, ports) polls while connected, and loads
  * Monaco only when the editor is first needed (its tab, or a file opened).
  */
@@ -244,9 +245,10 @@ function mountLessonPage(root: HTMLElement): void {
     }
     const result = await ((options.early ? takeEarlySession(lesson as string) : undefined) ?? createSession(lesson as string, { move: options.move }));
     starting = false;
-    // No sandbox to join soon (a line to wait in, an error): the connection prepared for it is
-    // closed until there is one. A sandbox still starting keeps it (the engine waits 45 s for a join).
-    if (!('data' in result) && !('starting' in result)) transport.disconnect();
+    // No sandbox to join soon (a line to wait in, a start waiting for its slot, an error): the
+    // connection prepared for it is closed until there is one. A sandbox already starting keeps it
+    // (the engine waits 45 s for a join).
+    if (!('data' in result) && !('starting' in result && result.starting.position === 0)) transport.disconnect();
     if ('starting' in result) {
       // The sandbox starts in the background: ask again at once (the server holds each ask until it is up).
       waitingFor = 'start';
