@@ -3,6 +3,7 @@ import { outputTail } from './output-tail.js';
 import { shellQuote } from '../process/shell-quote.js';
 import type { ShellResult } from './sandbox-shell.js';
 import { parseHttpProbeOutput } from './port-probe.js';
+import { INNER_DOCKER_SOCKET } from '../contracts/sandbox-image.js';
 
 const portBindingsSchema = z
   .record(z.array(z.object({ HostIp: z.string().optional(), HostPort: z.string().optional() })).nullable())
@@ -26,9 +27,6 @@ export const containerInspectSchema = z.object({
 });
 export type ContainerInspect = z.infer<typeof containerInspectSchema>;
 
-/** The sandbox's own daemon, as its docker CLI reaches it. */
-const SANDBOX_DOCKER_SOCKET = '/var/run/docker.sock';
-
 /**
  * Asks the sandbox's daemon for the container named `name` (GET /containers/{name}/json, what
  * `docker inspect --type container` asks too) with curl, and prints the answer, then a line with the
@@ -38,7 +36,7 @@ const SANDBOX_DOCKER_SOCKET = '/var/run/docker.sock';
  */
 export function inspectContainerCommand(name: string, seconds: number): string {
   const url = `http://docker/containers/${encodeURIComponent(name)}/json`;
-  return `curl -q -sS --path-as-is --max-time ${seconds} --unix-socket ${SANDBOX_DOCKER_SOCKET} -o - -w '\\n%{http_code}' ${shellQuote(url)}`;
+  return `curl -q -sS --path-as-is --max-time ${seconds} --unix-socket ${INNER_DOCKER_SOCKET} -o - -w '\\n%{http_code}' ${shellQuote(url)}`;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   type ShellStream,
 } from './sandbox-driver.js';
 import { waitUntil } from '../process/wait-until.js';
+import { INNER_DOCKER_SOCKET } from '../contracts/sandbox-image.js';
 
 const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([key, value]) => `${key}=${value}`);
 
@@ -113,7 +114,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     const deadline = Date.now() + timeoutMs;
     // One exec that waits inside the sandbox answers within 50 ms of the daemon, without a round
     // trip (inspect + exec) to both daemons every 100 ms while the sandbox is busy starting.
-    const waited = await this.exec(containerId, ['sh', '-c', 'until [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; do sleep 0.05; done'], { timeoutMs }).catch(
+    const waitForDaemon = `until [ -S ${INNER_DOCKER_SOCKET} ] && docker version >/dev/null 2>&1; do sleep 0.05; done`;
+    const waited = await this.exec(containerId, ['sh', '-c', waitForDaemon], { timeoutMs }).catch(
       () => undefined,
     );
     if (waited?.exitCode === 0) return;
