@@ -131,7 +131,8 @@ describe.skipIf(!hasScript)('PassedStepsReplay on an interactive bash with the s
   afterEach(async () => {
     terminal.close();
     for (const child of children.splice(0)) child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    // script's bash gets its hang-up only now, and may still be writing its history file into dir.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
 
   it('types each recorded step into the shared terminal, checks it, and says how it goes', async () => {
