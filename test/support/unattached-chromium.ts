@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -27,12 +27,16 @@ export async function launchUnattachedChromium(url: string): Promise<UnattachedC
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const close = async () => {
+    // Chromium's singleton socket lives in a directory of its own under /tmp, which a killed
+    // Chromium leaves behind: the profile's link says which.
+    const singleton = singletonDirectory(profile);
     if (browser.exitCode === null && browser.signalCode === null) {
       const exited = new Promise((resolve) => browser.once('exit', resolve));
       process.kill(-browser.pid!, 'SIGKILL');
       await exited;
     }
     rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    if (singleton) rmSync(singleton, { recursive: true, force: true });
   };
   let port: number;
   try {
@@ -52,6 +56,16 @@ export async function launchUnattachedChromium(url: string): Promise<UnattachedC
     },
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** The /tmp/org.chromium.Chromium.* directory a running Chromium's profile links its singleton socket to, if any. */
+function singletonDirectory(profile: string): string | undefined {
+  try {
+    const target = path.dirname(readlinkSync(path.join(profile, 'SingletonSocket')));
+    return path.basename(target).startsWith('org.chromium.Chromium.') && path.dirname(target) === tmpdir() ? target : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Chromium's DevTools port, from the line it prints on stderr. */
