@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
 import { launchUnattachedChromium } from '../support/unattached-chromium.js';
+import { waitUntil } from '../support/wait-for.js';
 import { lessonPageTimeline, newLearnerKey, writeClickHarness, type LessonPageTimeline } from '../support/click-harness.js';
 import { PAGE_MARKS, type PageMark } from '../../site/src/client/page-timings.js';
 import { ms, percentile } from './percentile.js';
@@ -49,17 +50,14 @@ async function main() {
     for (let run = 0; run < runs * 2; run++) {
       const mode: Mode = run % 2 === 0 ? 'prerendered' : 'plain';
       writeClickHarness(site, HARNESS, { lesson, prerender: mode === 'prerendered', learnerKey: newLearnerKey(), click: { afterMs: waitMs } });
-      const deadline = Date.now() + 300_000;
-      while ((test.engine.sessions.poolState.readyByLesson[lesson] ?? 0) < 1) {
-        if (Date.now() > deadline) throw new Error('the pool never had a ready sandbox');
-        await sleep(100);
-      }
+      await waitUntil('a ready pool sandbox', () => (test.engine.sessions.poolState.readyByLesson[lesson] ?? 0) >= 1, 300_000);
       const browser = await launchUnattachedChromium(new URL(HARNESS, test.url).href);
       try {
         let result: LessonPageTimeline | null = null;
         const until = Date.now() + waitMs + 120_000;
+        // Every 250 ms, not waitUntil's 50: each look attaches DevTools to the page being measured.
         while (!result) {
-          if (Date.now() > until) throw new Error('the lesson page never showed its first output');
+          if (Date.now() > until) throw new Error('the lesson page never showed its first output (a site built before page-timings.ts has no marks: npm run setup builds site/dist)');
           await sleep(250);
           result = await lessonPageTimeline(browser, lesson, HARNESS);
         }

@@ -59,6 +59,15 @@ function setUp(options: { openFails?: boolean; killGraceMs?: number } = {}) {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** The next run goes to a second exec (the first was given up), which answers it. */
+async function expectNextRunOnFreshExec(servers: FakeServer[], run: ReturnType<typeof setUp>['run'], word: string): Promise<void> {
+  const next = run(`echo ${word}`);
+  await tick();
+  expect(servers).toHaveLength(2);
+  servers[1]!.reply(1, 0, `${word}\n`);
+  expect((await next).stdout).toBe(`${word}\n`);
+}
+
 describe('PersistentSandboxShell', () => {
   it('opens one exec at the first run and matches concurrent replies by id, in any order', async () => {
     const { servers, run } = setUp();
@@ -107,11 +116,7 @@ describe('PersistentSandboxShell', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(shell.connected).toBe(false);
     expect(servers[0]!.stream.destroyed).toBe(true);
-    const next = run('echo again');
-    await tick();
-    expect(servers).toHaveLength(2);
-    servers[1]!.reply(1, 0, 'again\n');
-    expect((await next).stdout).toBe('again\n');
+    await expectNextRunOnFreshExec(servers, run, 'again');
   });
 
   it('on a malformed frame fails its runs (a started one with a clear error, the others through a one-off exec) and never throws', async () => {
@@ -188,11 +193,7 @@ describe('PersistentSandboxShell', () => {
     servers[0]!.say('S 1\n');
     servers[0]!.stream.destroy();
     await expect(started).rejects.toThrow(/check shell in the sandbox ended while the command ran/);
-    const next = run('echo fresh');
-    await tick();
-    expect(servers).toHaveLength(2);
-    servers[1]!.reply(1, 0, 'fresh\n');
-    expect((await next).stdout).toBe('fresh\n');
+    await expectNextRunOnFreshExec(servers, run, 'fresh');
   });
 
   it('runs as a one-off exec when the exec cannot start', async () => {
