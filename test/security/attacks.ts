@@ -10,6 +10,7 @@ import type { LearnerTerminal } from './learner-terminal.js';
 import { SandboxOnHost } from './sandbox-on-host.js';
 import { engineStallAttacks } from './engine-stall-attacks.js';
 import { ipv6LinkAttacks } from './ipv6-link-attacks.js';
+import { heldNeighbourAttacks } from './held-neighbour-attacks.js';
 import { neighbourTableAttacks } from './neighbour-table-attacks.js';
 import { sharedCountAttacks } from './shared-count-attacks.js';
 import { waitUntil } from '../support/wait-for.js';
@@ -442,6 +443,7 @@ export const attacks: Attack[] = [
   ...sharedCountAttacks,
   // The neighbour (ARP/NDP) tables the kernel keeps once for every network namespace.
   ...neighbourTableAttacks,
+  ...heldNeighbourAttacks,
   // IPv6 on the sandbox's own link, to the host.
   ...ipv6LinkAttacks,
   // The engine's thread, through what it runs in a sandbox.

@@ -52,6 +52,12 @@ export const configSchema = z
     SANDBOX_MEMORY_MB: positiveInt(2048),
     SANDBOX_CPUS: z.coerce.number().positive().max(64).default(1),
     SANDBOX_PIDS: positiveInt(1024),
+    /**
+     * Neighbour entries a sandbox may hold that the kernel never reclaims (permanent, proxy or
+     * flagged ones, in all its network namespaces): they cost host kernel memory that no cgroup
+     * counts. A sandbox past this is ended (sessions/neighbour-watchdog.ts).
+     */
+    SANDBOX_NEIGHBOURS_MAX: positiveInt(4096),
     MAX_SANDBOXES: positiveInt(8),
     /**
      * Ready sandboxes kept per lesson, so a learner's sandbox is there at once: a number, or "auto"

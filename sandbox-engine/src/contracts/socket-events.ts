@@ -70,8 +70,11 @@ export interface SessionExpiring {
 }
 
 export interface SessionEnded {
-  /** moved: the learner started another lesson's sandbox (one at a time). */
-  reason: 'idle' | 'lifetime' | 'ended' | 'sandbox-died' | 'moved';
+  /**
+   * moved: the learner started another lesson's sandbox (one at a time). kernel-limit: the sandbox
+   * held more of the host's kernel memory than a sandbox may (neighbour entries).
+   */
+  reason: 'idle' | 'lifetime' | 'ended' | 'sandbox-died' | 'moved' | 'kernel-limit';
   message: string;
 }
 

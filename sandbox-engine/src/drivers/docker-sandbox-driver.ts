@@ -272,6 +272,12 @@ export class DockerSandboxDriver implements SandboxDriver {
     await this.docker.getContainer(containerId).putArchive(tar, { path: directory });
   }
 
+  async processId(containerId: string): Promise<number> {
+    const info = await this.docker.getContainer(containerId).inspect();
+    if (!info.State.Running || !(info.State.Pid > 0)) throw new Error('the sandbox is not running');
+    return info.State.Pid;
+  }
+
   async address(containerId: string): Promise<string> {
     const info = await this.docker.getContainer(containerId).inspect();
     const network = Object.values(info.NetworkSettings.Networks ?? {})[0];

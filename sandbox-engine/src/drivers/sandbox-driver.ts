@@ -81,6 +81,8 @@ export interface SandboxDriver {
   destroy(name: string): Promise<void>;
   /** Unpacks a tar archive into a directory of the sandbox (as root). */
   putArchive(containerId: string, directory: string, tar: Buffer): Promise<void>;
+  /** The host's process id of the sandbox's first process (its init). */
+  processId(containerId: string): Promise<number>;
   /** The sandbox's address on its own network, which the engine's host reaches. */
   address(containerId: string): Promise<string>;
   /** Networks carrying these labels and no containers: left over by a crash. */

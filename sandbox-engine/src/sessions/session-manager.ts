@@ -18,6 +18,10 @@ import { SessionEvents, type SessionEvent } from './session-events.js';
 import { SessionIndex } from './session-index.js';
 import type { SessionJournal } from './session-journal.js';
 import { SessionReaper } from './session-reaper.js';
+import { NeighbourWatchdog } from './neighbour-watchdog.js';
+import { countHeldNeighbours } from '../isolation/held-neighbour-count.js';
+import { readNeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
+import { sandboxNetworkNamespaces } from '../isolation/sandbox-network-namespaces.js';
 import { SessionStarts } from './session-starts.js';
 import { SessionTerminals } from './session-terminals.js';
 import type { StartOptions } from './start-limiter.js';
@@ -50,6 +54,7 @@ export class SessionManager {
   private readonly terminals: SessionTerminals;
   private readonly checkShells: SessionCheckShells;
   private readonly reaper: SessionReaper;
+  private readonly neighbours: NeighbourWatchdog;
 
   constructor(private readonly deps: SessionManagerDeps) {
     const { config, findLesson, log } = deps;
@@ -65,6 +70,16 @@ export class SessionManager {
       end: (session, reason) => this.destroy(session, reason),
       warn: (session, payload) => this.events.expiring(session, payload),
       settings: () => this.settings,
+    });
+    this.neighbours = new NeighbourWatchdog({
+      sessions: () => this.list(),
+      processId: (session) => deps.driver.processId(session.containerId),
+      namespaces: (processId) => sandboxNetworkNamespaces(processId),
+      countHeld: (netnsPath, inode) => countHeldNeighbours(netnsPath, inode),
+      totals: () => readNeighbourTableTotals(),
+      end: (session) => this.destroy(session, 'kernel-limit'),
+      log,
+      limit: config.SANDBOX_NEIGHBOURS_MAX,
     });
   }
 
@@ -195,8 +210,10 @@ export class SessionManager {
     return this.sessions.size;
   }
 
+  /** The reaper, and the watchdog that ends sandboxes holding too many neighbour entries. */
   startReaper(intervalMs = 2000): void {
     this.reaper.start(intervalMs);
+    this.neighbours.start();
   }
 
   /** Ends idle, expired and dead sessions; warns once before an idle or lifetime end. */
@@ -207,6 +224,7 @@ export class SessionManager {
   /** Stops timers and closes terminals; sandboxes stay up for the next engine to adopt (or, unclaimed pool ones, destroy). */
   close(): void {
     this.reaper.stop();
+    this.neighbours.stop();
     this.starts.stopPool();
     for (const session of this.sessions.list()) this.closeShells(session);
   }

@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import type { SessionEnded } from '../../sandbox-engine/src/contracts/socket-events.js';
+import type { Attack, AttackContext } from './attacks.js';
+import { LearnerTerminal } from './learner-terminal.js';
+import { SandboxOnHost } from './sandbox-on-host.js';
+
+/**
+ * Neighbour entries the kernel never reclaims (`nud permanent`, proxy entries) skip `gc_thresh3`,
+ * and neither is charged to the memory cgroup of the sandbox that adds them: root in a sandbox
+ * (CAP_NET_ADMIN in its own network namespaces, which its inner daemon needs) could hold gigabytes of
+ * the host's kernel memory (each entry ~400 bytes of slab; 30,000 added a second). The engine's
+ * watchdog ends a sandbox holding more than SANDBOX_NEIGHBOURS_MAX.
+ *
+ * Each attack runs in a learner of its own (the watchdog ends its sandbox: the shared attacker must
+ * live on for the attacks after it), holds its entries for HOLD_SECONDS, and is judged on the host.
+ */
+
+const HOLD_SECONDS = 40;
+
+/** A learner who is not the suite's shared attacker, and what the host knows about its sandbox. */
+async function ownAttacker(context: AttackContext) {
+  const { terminal, sessionId } = await LearnerTerminal.open(context.url, context.attacker.learner.lesson);
+  const session = context.engine.sessions.get(sessionId);
+  if (!session) throw new Error('the attacker has no session');
+  const host = await SandboxOnHost.of(context.engine, session);
+  let ended: SessionEnded | undefined;
+  terminal.learner.socket?.on('session:ended', (payload) => (ended = payload));
+  return { terminal, host, sessionId, ended: () => ended, alive: () => context.engine.sessions.get(sessionId) !== undefined };
+}
+
+/** Lines of `ip neigh …` in the network namespace of a host process (counted outside the sandbox). */
+function hostCount(pid: number, args: string[]): number {
+  try {
+    const text = execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'neigh', ...args], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 }).toString();
+    return text.split('\n').filter((line) => line.trim()).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The host's ARP table count (one table for every namespace), from /proc/net/stat. */
+function hostArpEntries(): number {
+  const text = execFileSync('cat', ['/proc/net/stat/arp_cache']).toString();
+  return Number.parseInt(text.split('\n')[1]?.trim().split(/\s+/)[0] ?? 'NaN', 16);
+}
+
+/** Writes batch files of `count` lines of `neigh add …` for addresses 10.64.0.0 onwards, 5,000 to a file. */
+const batchFiles = (count: number, line: string) =>
+  `awk 'BEGIN{for(i=0;i<${count};i++) printf "${line}\\n", 64+int(i/65536), int(i/256)%256, i%256}' | split -l 5000 - /tmp/held.`;
+
+const secondsSince = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
+
+export const heldNeighbourAttacks: Attack[] = [
+  {
+    id: 'permanent-neighbours',
+    title: 'hold the host kernel memory of 150,000 permanent neighbour entries in a network namespace no process is in (ip netns add)',
+    async run(context) {
+      const attacker = await ownAttacker(context);
+      const before = hostArpEntries();
+      let peak = before;
+      const watch = setInterval(() => (peak = Math.max(peak, hostArpEntries())), 200);
+      try {
+        const setup = await attacker.terminal.run(
+          [
+            // `ip -n` remounts /sys, which the sandbox may not: nsenter enters the bind-mounted namespace.
+            'ip netns add dyhold && nsenter --net=/run/netns/dyhold sh -c "ip link add dh0 type veth peer name dh1 && ip link set dh0 up"',
+            batchFiles(150_000, 'neigh add 10.%d.%d.%d lladdr 02:00:00:00:00:01 nud permanent dev dh0'),
+            'echo HELD-SETUP-OK',
+          ].join(' && '),
+        );
+        if (!/HELD-SETUP-OK/.test(setup.output)) throw new Error(`the attack could not set up: ${setup.output.replace(/\s+/g, ' ').slice(-200)}`);
+        const started = Date.now();
+        attacker.terminal.learner.type('for f in /tmp/held.*; do nsenter --net=/run/netns/dyhold ip -batch $f >/dev/null 2>&1; done; echo HELD-$((6*7))-ADDED\r');
+        let endedAfter: string | undefined;
+        while (Date.now() - started < HOLD_SECONDS * 1000) {
+          if (!attacker.alive()) {
+            endedAfter ??= secondsSince(started);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const heldAtEnd = hostArpEntries() - before;
+        // Held: the sandbox lives on at the end with the bulk of its entries (its end frees them all).
+        const succeeded = attacker.alive() && heldAtEnd > 50_000;
+        if (!succeeded && peak - before < 8192) throw new Error(`the attack did not add its entries (host table peaked ${peak - before} above ${before})`);
+        return {
+          succeeded,
+          evidence:
+            `the host's ARP table peaked ${peak - before} entries above its ${before} before; ` +
+            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${attacker.ended()?.reason ?? 'no event yet'}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s`) +
+            `; ${heldAtEnd} entries above the start held at the end`,
+        };
+      } finally {
+        clearInterval(watch);
+        if (attacker.alive()) await attacker.terminal.run('ip netns del dyhold; rm -f /tmp/held.*', 60_000).catch(() => undefined);
+        attacker.terminal.close();
+        const session = context.engine.sessions.get(attacker.sessionId);
+        if (session) await context.engine.sessions.destroy(session, 'ended');
+      }
+    },
+  },
+  {
+    id: 'proxy-neighbours',
+    title: 'hold 60,000 proxy neighbour entries (a table no counter shows, never reclaimed) in the sandbox',
+    async run(context) {
+      const attacker = await ownAttacker(context);
+      const pid = attacker.host.pid;
+      let peak = 0;
+      try {
+        const setup = await attacker.terminal.run(
+          ['ip link add dp0 type veth peer name dp1', 'ip link set dp0 up', batchFiles(60_000, 'neigh add proxy 10.%d.%d.%d dev dp0'), 'echo HELD-SETUP-OK'].join(' && '),
+        );
+        if (!/HELD-SETUP-OK/.test(setup.output)) throw new Error(`the attack could not set up: ${setup.output.replace(/\s+/g, ' ').slice(-200)}`);
+        const started = Date.now();
+        attacker.terminal.learner.type('for f in /tmp/held.*; do ip -batch $f >/dev/null 2>&1; done; echo HELD-$((6*7))-ADDED\r');
+        let endedAfter: string | undefined;
+        while (Date.now() - started < HOLD_SECONDS * 1000) {
+          if (!attacker.alive()) {
+            endedAfter ??= secondsSince(started);
+            break;
+          }
+          peak = Math.max(peak, hostCount(pid, ['show', 'proxy']));
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+        const heldAtEnd = attacker.alive() ? hostCount(pid, ['show', 'proxy']) : 0;
+        const succeeded = heldAtEnd > 20_000;
+        if (!succeeded && peak < 5000) throw new Error(`the attack did not add its proxy entries (peak ${peak} seen from the host)`);
+        return {
+          succeeded,
+          evidence:
+            `proxy entries in the sandbox's namespace, counted from the host, peaked at ${peak}; ` +
+            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${attacker.ended()?.reason ?? 'no event yet'}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s`) +
+            `; ${heldAtEnd} held at the end`,
+        };
+      } finally {
+        if (attacker.alive()) await attacker.terminal.run('ip link del dp0; rm -f /tmp/held.*', 60_000).catch(() => undefined);
+        attacker.terminal.close();
+        const session = context.engine.sessions.get(attacker.sessionId);
+        if (session) await context.engine.sessions.destroy(session, 'ended');
+      }
+    },
+  },
+];
