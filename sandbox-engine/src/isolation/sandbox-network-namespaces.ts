@@ -69,6 +69,28 @@ function namespaceDescriptors(taskDirs: string[], timeoutMs: number): Promise<{ 
   });
 }
 
+/** A thread with more descriptors than this has them read by `find`; fewer are read here (no process to start). */
+const DESCRIPTORS_READ_HERE = 512;
+
+/** The network namespace descriptors of these threads. */
+async function descriptorsOfTasks(taskDirs: string[], timeoutMs: number): Promise<{ path: string; inode: number }[]> {
+  const found: { path: string; inode: number }[] = [];
+  const crowded: string[] = [];
+  for (const task of taskDirs) {
+    const names = await readdir(path.join(task, 'fd')).catch(() => [] as string[]);
+    if (names.length > DESCRIPTORS_READ_HERE) {
+      crowded.push(task);
+      continue;
+    }
+    const links = await Promise.all(names.map((name) => readlink(path.join(task, 'fd', name)).catch(() => '')));
+    links.forEach((link, i) => {
+      const inode = networkNamespaceInode(link);
+      if (inode !== undefined) found.push({ path: path.join(task, 'fd', names[i] as string), inode });
+    });
+  }
+  return [...found, ...(await namespaceDescriptors(crowded, timeoutMs))];
+}
+
 async function cgroupTasks(dir: string, tasksFile: string): Promise<number[]> {
   const tasks = new Set<number>();
   const pending = [dir];
@@ -111,6 +133,6 @@ export async function sandboxNetworkNamespaces(initPid: number, options: Namespa
       for (const mount of networkNamespaceMounts(mountinfo)) add(mount.inode, path.join(task, 'root', mount.mountPoint));
     }
   }
-  for (const descriptor of await namespaceDescriptors(tasks.map((tid) => path.join(proc, String(tid))), options.timeoutMs ?? 30_000)) add(descriptor.inode, descriptor.path);
+  for (const descriptor of await descriptorsOfTasks(tasks.map((tid) => path.join(proc, String(tid))), options.timeoutMs ?? 30_000)) add(descriptor.inode, descriptor.path);
   return { namespaces, tasks: tasks.length };
 }

@@ -23,10 +23,10 @@ describe('SessionEvents', () => {
     const events = new SessionEvents();
     const heard: SessionEvent[] = [];
     const leave = events.on((event) => heard.push(event));
-    for (const reason of ['idle', 'lifetime', 'ended', 'moved', 'sandbox-died'] as const) events.ended(session, reason);
+    for (const reason of ['idle', 'lifetime', 'ended', 'moved', 'sandbox-died', 'kernel-limit'] as const) events.ended(session, reason);
     expect(heard.map((event) => (event.type === 'ended' ? event.payload.message : '')).every((message) => message.length > 0)).toBe(true);
     leave();
     events.ended(session, 'ended');
-    expect(heard).toHaveLength(5);
+    expect(heard).toHaveLength(6);
   });
 });
