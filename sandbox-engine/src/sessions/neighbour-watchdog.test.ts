@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NeighbourCensusTimeoutError, NOT_A_NETWORK_NAMESPACE, type NeighbourCensus } from '../isolation/neighbour-census.js';
 import type { NeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
-import type { SandboxNetworkNamespaces } from '../isolation/sandbox-network-namespaces.js';
 import type { LogFields, Logger } from '../log/logger.js';
 import { NeighbourWatchdog } from './neighbour-watchdog.js';
 import { Session } from './session.js';
@@ -10,19 +10,28 @@ const limit = 10;
 
 const session = (id: string) => new Session(id, 'lesson', 'ab'.repeat(32), `c-${id}`, `n-${id}`, 0, 1e12);
 
-/** A sandbox as the fakes see it: its namespaces (inode → paths) and the held entries at each path. */
+/** A sandbox as the fakes see it. */
 interface FakeSandbox {
-  namespaces?: Record<number, string[]>;
-  held?: Record<string, number>;
+  /** The held entries its census finds. */
+  held?: number;
   /** What processId throws (a sandbox that is not running). */
   notRunning?: Error;
+  /** What its census throws (it timed out, its process ended meanwhile). */
+  censusFails?: Error;
   /** Its session ends while its process is asked for. */
   endsMeanwhile?: boolean;
+  /** Namespaces its census found but did not count, per look (the last one repeats). */
+  skipped?: NeighbourCensus['skipped'][];
 }
 
-function setup(sessions: Session[], sandboxes: Record<string, FakeSandbox> = {}, overrides: { totals?: (table: { total: number }) => Promise<NeighbourTableTotals> } = {}) {
+interface Overrides {
+  totals?: (table: { total: number }) => Promise<NeighbourTableTotals>;
+  turnEveryMs?: number;
+}
+
+function setup(sessions: Session[], sandboxes: Record<string, FakeSandbox> = {}, overrides: Overrides = {}) {
   const table = { total: 0 };
-  const calls = { totals: 0, looked: [] as string[], counted: [] as string[] };
+  const calls = { totals: 0, looked: [] as string[], counted: [] as { id: string; limit: number }[] };
   const ended: string[] = [];
   const logged: [string, string, LogFields | undefined][] = [];
   const log: Logger = {
@@ -43,15 +52,13 @@ function setup(sessions: Session[], sandboxes: Record<string, FakeSandbox> = {},
       if (failure) throw failure;
       return sessions.indexOf(made) + 1;
     },
-    namespaces: async (pid): Promise<SandboxNetworkNamespaces> => {
-      const sandbox = sandboxes[byPid.get(pid) as string] ?? {};
-      return { namespaces: new Map(Object.entries(sandbox.namespaces ?? {}).map(([inode, paths]) => [Number(inode), paths])), tasks: 1 };
-    },
-    countHeld: async (netnsPath) => {
-      calls.counted.push(netnsPath);
-      const held = Object.values(sandboxes).find((sandbox) => sandbox.held?.[netnsPath] !== undefined)?.held?.[netnsPath];
-      if (held === undefined) throw new Error(`${netnsPath} is no longer network namespace`);
-      return held;
+    census: async (pid, censusLimit): Promise<NeighbourCensus> => {
+      const id = byPid.get(pid) as string;
+      calls.counted.push({ id, limit: censusLimit });
+      const sandbox = sandboxes[id] ?? {};
+      if (sandbox.censusFails) throw sandbox.censusFails;
+      const skipped = (sandbox.skipped && sandbox.skipped.length > 1 ? sandbox.skipped.shift() : sandbox.skipped?.[0]) ?? [];
+      return { held: sandbox.held ?? 0, namespaces: 1, threads: 1, skipped };
     },
     totals: async () => {
       calls.totals += 1;
@@ -64,12 +71,18 @@ function setup(sessions: Session[], sandboxes: Record<string, FakeSandbox> = {},
     },
     log,
     limit,
+    ...(overrides.turnEveryMs === undefined ? {} : { turnEveryMs: overrides.turnEveryMs }),
   });
-  return { watchdog, table, calls, ended, logged, failEndOf: (id: string) => (endFails = id) };
+  /** The sessions one tick at `now` looks at. */
+  const looks = async (now: number) => {
+    calls.looked.length = 0;
+    await watchdog.tick(now);
+    return [...calls.looked];
+  };
+  return { watchdog, table, calls, ended, logged, looks, failEndOf: (id: string) => (endFails = id) };
 }
 
-/** A sandbox holding `held` entries in one namespace. */
-const holding = (id: string, held: number): FakeSandbox => ({ namespaces: { 1: [`/proc/${id}/ns/net`] }, held: { [`/proc/${id}/ns/net`]: held } });
+const events = (logged: [string, string, LogFields | undefined][]) => logged.map(([level, event, fields]) => [level, event, fields?.session]);
 
 describe('NeighbourWatchdog', () => {
   afterEach(() => {
@@ -87,71 +100,73 @@ describe('NeighbourWatchdog', () => {
   });
 
   it('below the limit, looks at one session per tick, each in turn', async () => {
-    const sessions = ['a', 'b', 'c'].map(session);
-    const { watchdog, table, calls } = setup(sessions);
+    const { watchdog, table, calls } = setup(['a', 'b', 'c'].map(session));
     table.total = limit;
     for (let tick = 0; tick < 4; tick += 1) await watchdog.tick(tick * 2 * second);
     expect(calls.looked).toEqual(['a', 'b', 'c', 'a']);
     expect(calls.totals).toBe(4);
   });
 
+  it('below the limit, looks at the next session only every turnEveryMs, reading the totals at every tick', async () => {
+    const { calls, looks } = setup(['a', 'b'].map(session), {}, { turnEveryMs: 5 * second });
+    const seen = [];
+    for (let tick = 0; tick <= 6; tick += 1) seen.push(await looks(tick * 2 * second));
+    expect(seen).toEqual([['a'], [], [], ['b'], [], [], ['a']]);
+    expect(calls.totals).toBe(7);
+  });
+
   it('above the limit, looks at every session, not again within 30 s unless the tables grew by a limit', async () => {
-    const sessions = ['a', 'b', 'c'].map(session);
-    const { watchdog, table, calls } = setup(sessions);
-    const looks = async (now: number) => {
-      calls.looked.length = 0;
-      await watchdog.tick(now);
-      return [...calls.looked];
-    };
+    const { table, looks } = setup(['a', 'b', 'c'].map(session));
     table.total = limit + 1;
     expect(await looks(0)).toEqual(['a', 'b', 'c']);
     // In between, the turn goes on one at a time.
     expect(await looks(2 * second)).toEqual(['a']);
     table.total = 2 * limit + 1;
-    expect(await looks(4 * second)).toEqual(['b']);
+    expect(await looks(6 * second)).toEqual(['b']);
     table.total = 2 * limit + 2;
-    expect(await looks(6 * second)).toEqual(['a', 'b', 'c']);
-    expect(await looks(35 * second)).toEqual(['c']);
-    expect(await looks(36 * second)).toEqual(['a', 'b', 'c']);
+    expect(await looks(8 * second)).toEqual(['a', 'b', 'c']);
+    expect(await looks(37 * second)).toEqual(['c']);
+    expect(await looks(38 * second)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('after a full look, waits 5 s before the next even when the tables grew by more than a limit', async () => {
+    const { table, looks } = setup(['a', 'b'].map(session), {}, { turnEveryMs: 60 * second });
+    table.total = limit + 1;
+    expect(await looks(0)).toEqual(['a', 'b']);
+    table.total = 10 * limit;
+    // Its first turn, then none due (turnEveryMs): the tick only reads the totals.
+    expect(await looks(2 * second)).toEqual(['a']);
+    expect(await looks(4 * second)).toEqual([]);
+    expect(await looks(5 * second)).toEqual(['a', 'b']);
   });
 
   it('ends a session that holds more than the limit, and logs it, but not one at the limit', async () => {
-    const sessions = ['over', 'at', 'under'].map(session);
-    const split = { namespaces: { 1: ['/over/1'], 2: ['/over/2'] }, held: { '/over/1': 6, '/over/2': 5 } };
-    const { watchdog, table, ended, logged } = setup(sessions, { over: split, at: holding('at', limit), under: holding('under', 1) });
+    const { watchdog, table, calls, ended, logged } = setup(['over', 'at', 'under'].map(session), { over: { held: limit + 1 }, at: { held: limit }, under: { held: 1 } });
+    table.total = 100;
+    await watchdog.tick(0);
+    // Each census is told the limit, so it stops counting past it.
+    expect(calls.counted).toEqual(['over', 'at', 'under'].map((id) => ({ id, limit })));
+    expect(ended).toEqual(['over']);
+    expect(logged).toEqual([['warn', 'sandbox.neighbours.over-limit', { session: 'over', held: limit + 1, limit }]]);
+  });
+
+  it('ends a session found over the limit in its turn too', async () => {
+    const { watchdog, ended } = setup(['a', 'b'].map(session), { b: { held: limit + 1 } });
+    await watchdog.tick(0);
+    expect(ended).toEqual([]);
+    await watchdog.tick(2 * second);
+    expect(ended).toEqual(['b']);
+  });
+
+  it('goes on to the other sessions when one sandbox is not running or its census fails', async () => {
+    const sandboxes = { dead: { notRunning: new Error('the sandbox is not running') }, stuck: { censusFails: new Error('the neighbour census failed: timed out') }, over: { held: limit + 1 } };
+    const { watchdog, table, ended, logged } = setup(['dead', 'stuck', 'over'].map(session), sandboxes);
     table.total = 100;
     await watchdog.tick(0);
     expect(ended).toEqual(['over']);
-    expect(logged).toEqual([['warn', 'sandbox.neighbours.over-limit', { session: 'over', held: 11, limit }]]);
-  });
-
-  it('stops counting a sandbox once it is over the limit', async () => {
-    const greedy = { namespaces: { 1: ['/greedy/1'], 2: ['/greedy/2'] }, held: { '/greedy/1': limit + 1, '/greedy/2': 1 } };
-    const { watchdog, calls, ended } = setup([session('greedy')], { greedy });
-    await watchdog.tick(0);
-    expect(calls.counted).toEqual(['/greedy/1']);
-    expect(ended).toEqual(['greedy']);
-  });
-
-  it("counts a namespace at its next path when one no longer leads to it, and as empty when none does", async () => {
-    const moved = { namespaces: { 1: ['/moved/gone', '/moved/here'] }, held: { '/moved/here': limit + 1 } };
-    const vanished = { namespaces: { 1: ['/vanished/a', '/vanished/b'] } };
-    const { watchdog, table, calls, ended, logged } = setup(['moved', 'vanished'].map(session), { moved, vanished });
-    table.total = 100;
-    await watchdog.tick(0);
-    expect(calls.counted).toEqual(['/moved/gone', '/moved/here', '/vanished/a', '/vanished/b']);
-    expect(ended).toEqual(['moved']);
-    expect(logged.map(([, event]) => event)).toEqual(['sandbox.neighbours.over-limit']);
-  });
-
-  it('goes on to the other sessions when one sandbox is not running', async () => {
-    const sessions = ['dead', 'over'].map(session);
-    const { watchdog, table, ended, logged } = setup(sessions, { dead: { notRunning: new Error('the sandbox is not running') }, over: holding('over', limit + 1) });
-    table.total = 100;
-    await watchdog.tick(0);
-    expect(ended).toEqual(['over']);
-    expect(logged.map(([level, event, fields]) => [level, event, fields?.session])).toEqual([
+    expect(events(logged)).toEqual([
       ['warn', 'neighbours.count.failed', 'dead'],
+      ['warn', 'neighbours.count.failed', 'stuck'],
       ['warn', 'sandbox.neighbours.over-limit', 'over'],
     ]);
   });
@@ -165,13 +180,12 @@ describe('NeighbourWatchdog', () => {
   });
 
   it('goes on to the other sessions when ending one fails', async () => {
-    const sessions = ['stuck', 'over'].map(session);
-    const { watchdog, table, ended, logged, failEndOf } = setup(sessions, { stuck: holding('stuck', limit + 1), over: holding('over', limit + 1) });
+    const { watchdog, table, ended, logged, failEndOf } = setup(['stuck', 'over'].map(session), { stuck: { held: limit + 1 }, over: { held: limit + 1 } });
     failEndOf('stuck');
     table.total = 100;
     await watchdog.tick(0);
     expect(ended).toEqual(['over']);
-    expect(logged.map(([level, event, fields]) => [level, event, fields?.session])).toEqual([
+    expect(events(logged)).toEqual([
       ['warn', 'sandbox.neighbours.over-limit', 'stuck'],
       ['error', 'sandbox.neighbours.end.failed', 'stuck'],
       ['warn', 'sandbox.neighbours.over-limit', 'over'],
@@ -218,5 +232,28 @@ describe('NeighbourWatchdog', () => {
     watchdog.stop();
     await vi.advanceTimersByTimeAsync(3000);
     expect(calls.looked).toHaveLength(3);
+  });
+
+  it('ends a sandbox whose census does not finish in its time (fails closed), not one whose census failed otherwise', async () => {
+    const sandboxes = { slow: { censusFails: new NeighbourCensusTimeoutError('took longer than 15000 ms') }, gone: { censusFails: new Error('the neighbour census failed: exit 2') } };
+    const { watchdog, ended, logged } = setup(['slow', 'gone'].map(session), sandboxes);
+    await watchdog.tick(0);
+    await watchdog.tick(2 * second);
+    expect(ended).toEqual(['slow']);
+    expect(events(logged)).toContainEqual(['warn', 'sandbox.neighbours.census-timeout', 'slow']);
+    expect(events(logged)).toContainEqual(['warn', 'neighbours.count.failed', 'gone']);
+  });
+
+  it('ends a sandbox keeping a namespace it could not count on two looks in a row, not one where it went or changed', async () => {
+    const covered = { inode: 7, why: 'gone' };
+    const sandboxes = {
+      hides: { skipped: [[covered], [covered]] },
+      race: { skipped: [[covered], [], [{ inode: 8, why: 'gone' }], [{ inode: 9, why: 'ip exited 1' }], []] },
+      other: { skipped: [[{ inode: 5, why: NOT_A_NETWORK_NAMESPACE }]] },
+    };
+    const { watchdog, ended, logged } = setup(['hides', 'race', 'other'].map(session), sandboxes);
+    for (let tick = 0; tick < 12; tick += 1) await watchdog.tick(tick * 2 * second);
+    expect(ended).toEqual(['hides']);
+    expect(logged.find(([, event]) => event === 'sandbox.neighbours.uncountable')?.[2]).toMatchObject({ session: 'hides', namespaces: [7] });
   });
 });

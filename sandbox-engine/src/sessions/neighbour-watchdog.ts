@@ -1,5 +1,5 @@
 import type { NeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
-import type { SandboxNetworkNamespaces } from '../isolation/sandbox-network-namespaces.js';
+import { NeighbourCensusTimeoutError, NOT_A_NETWORK_NAMESPACE, type NeighbourCensus } from '../isolation/neighbour-census.js';
 import type { Logger } from '../log/logger.js';
 import type { Session } from './session.js';
 
@@ -7,18 +7,21 @@ export interface NeighbourWatchdogDeps {
   sessions: () => Session[];
   /** The sandbox's first process on the host. */
   processId: (session: Session) => Promise<number>;
-  namespaces: (processId: number) => Promise<SandboxNetworkNamespaces>;
-  /** Held (never reclaimed) neighbour entries in network namespace `inode`, at this path. */
-  countHeld: (netnsPath: string, inode: number) => Promise<number>;
+  /** The held (never reclaimed) neighbour entries of every network namespace the sandbox holds, counting stopped past `limit`. */
+  census: (processId: number, limit: number) => Promise<NeighbourCensus>;
   totals: () => Promise<NeighbourTableTotals>;
   end: (session: Session) => Promise<void>;
   log: Logger;
   /** Held neighbour entries a sandbox may have (SANDBOX_NEIGHBOURS_MAX). */
   limit: number;
+  /** Looks at the next sandbox in turn at most this often (ticks in between only read the counts). Default: every tick. */
+  turnEveryMs?: number;
 }
 
 /** After a look at every sandbox, the next one waits for this long, unless the tables grew by a sandbox's limit. */
 const FULL_SCAN_EVERY_MS = 30_000;
+/** And at least this long in any case: a flood of ordinary entries (which the kernel reclaims) must not keep the census running. */
+const FULL_SCAN_GAP_MS = 5_000;
 
 /**
  * Neighbour entries that are permanent, flagged or proxies are never reclaimed, count against no
@@ -27,14 +30,17 @@ const FULL_SCAN_EVERY_MS = 30_000;
  * gigabytes of the host's kernel memory. This ends a sandbox that holds more than its share.
  *
  * Each tick reads the host's table counts (cheap). When they exceed one sandbox's limit, every
- * sandbox is looked at (its network namespaces, then their entries); otherwise the next sandbox in
- * turn is, so proxy entries, which no counter shows, are found within one round.
+ * sandbox is looked at (isolation/neighbour-census.ts); otherwise, every `turnEveryMs`, the next
+ * sandbox in turn is, so proxy entries, which no counter shows, are found within one round.
  */
 export class NeighbourWatchdog {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private next = 0;
   private lastFullScan: { at: number; total: number } | undefined;
+  private lastTurn = Number.NEGATIVE_INFINITY;
+  /** Per session: the namespaces its last look found but could not count. */
+  private readonly uncounted = new Map<string, Set<number>>();
 
   constructor(private readonly deps: NeighbourWatchdogDeps) {}
 
@@ -54,15 +60,19 @@ export class NeighbourWatchdog {
     this.running = true;
     try {
       const sessions = this.deps.sessions().filter((session) => !session.ended);
+      for (const id of this.uncounted.keys()) if (!sessions.some((session) => session.id === id)) this.uncounted.delete(id);
       if (sessions.length === 0) return;
       const totals = await this.deps.totals();
       const total = totals.arp + totals.ndisc;
       const last = this.lastFullScan;
-      if (total > this.deps.limit && (!last || now - last.at >= FULL_SCAN_EVERY_MS || total > last.total + this.deps.limit)) {
+      const due = !last || now - last.at >= FULL_SCAN_EVERY_MS || (now - last.at >= FULL_SCAN_GAP_MS && total > last.total + this.deps.limit);
+      if (total > this.deps.limit && due) {
         this.lastFullScan = { at: now, total };
         for (const session of sessions) await this.inspect(session);
         return;
       }
+      if (now - this.lastTurn < (this.deps.turnEveryMs ?? 0)) return;
+      this.lastTurn = now;
       const session = sessions[this.next % sessions.length] as Session;
       this.next = (this.next + 1) % sessions.length;
       await this.inspect(session);
@@ -74,38 +84,35 @@ export class NeighbourWatchdog {
   }
 
   /**
-   * The first of its paths that still leads to the namespace counts. When none does, the namespace
-   * went with the thread, descriptor or mount that held it (and its entries with it), or the
-   * sandbox moved it from under the count: the next look finds it again.
+   * Counts what the session's sandbox holds, and ends it past the limit. Fails closed where the
+   * sandbox can make it fail: a census that does not finish in its time, or a namespace found
+   * but not counted on two looks in a row (a mount covered by another, a path replaced), ends it
+   * too. A namespace that went between finding and counting (a race) is not there the next time.
    */
-  private async countNamespace(inode: number, paths: string[]): Promise<number> {
-    for (const netnsPath of paths) {
-      try {
-        return await this.deps.countHeld(netnsPath, inode);
-      } catch {
-        // the next path
-      }
-    }
-    return 0;
-  }
-
-  /** Counts what the session's sandbox holds and ends it past the limit. */
   private async inspect(session: Session): Promise<void> {
     if (session.ended) return;
-    let held = 0;
+    let census: NeighbourCensus;
     try {
-      const { namespaces } = await this.deps.namespaces(await this.deps.processId(session));
-      for (const [inode, paths] of namespaces) {
-        held += await this.countNamespace(inode, paths);
-        if (held > this.deps.limit) break;
-      }
+      census = await this.deps.census(await this.deps.processId(session), this.deps.limit);
     } catch (error) {
+      if (session.ended) return;
+      if (error instanceof NeighbourCensusTimeoutError) return this.end(session, 'sandbox.neighbours.census-timeout', { error: error.message });
       // A sandbox that just ended or is not running has nothing to count; the reaper deals with dead ones.
-      if (!session.ended) this.deps.log.warn('neighbours.count.failed', { session: session.id, error });
+      this.deps.log.warn('neighbours.count.failed', { session: session.id, error });
       return;
     }
-    if (held <= this.deps.limit || session.ended) return;
-    this.deps.log.warn('sandbox.neighbours.over-limit', { session: session.id, held, limit: this.deps.limit });
+    if (session.ended) return;
+    const uncounted = census.skipped.filter((skip) => skip.why !== NOT_A_NETWORK_NAMESPACE).map((skip) => skip.inode);
+    const before = this.uncounted.get(session.id);
+    this.uncounted.set(session.id, new Set(uncounted));
+    const kept = uncounted.filter((inode) => before?.has(inode));
+    if (census.held > this.deps.limit) return this.end(session, 'sandbox.neighbours.over-limit', { held: census.held, limit: this.deps.limit });
+    if (kept.length > 0) return this.end(session, 'sandbox.neighbours.uncountable', { namespaces: kept, why: census.skipped.filter((skip) => kept.includes(skip.inode)) });
+  }
+
+  private async end(session: Session, event: string, fields: Record<string, unknown>): Promise<void> {
+    this.uncounted.delete(session.id);
+    this.deps.log.warn(event, { session: session.id, ...fields });
     // An end that fails (Docker did not answer) must not stop the look at the other sandboxes.
     await this.deps.end(session).catch((error: unknown) => this.deps.log.error('sandbox.neighbours.end.failed', { session: session.id, error }));
   }

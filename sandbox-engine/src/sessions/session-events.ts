@@ -12,7 +12,7 @@ const endMessages: Record<SessionEnded['reason'], string> = {
   moved: 'You started another lesson, so this sandbox was ended: a learner holds one sandbox at a time.',
   'sandbox-died': 'Your sandbox stopped unexpectedly (it may have run out of memory). Everything in it is gone.',
   'kernel-limit':
-    'Your sandbox was stopped: it held more network neighbour entries (ip neigh: permanent, proxy or flagged ones) than a sandbox may, which costs the host memory no sandbox limit counts. Everything in it is gone.',
+    'Your sandbox was stopped: it held more network neighbour entries (ip neigh: permanent, proxy or flagged ones) than a sandbox may, or kept them where they could not be counted; they cost the host memory that no sandbox limit counts. Everything in it is gone.',
 };
 
 /** Tells listeners (the socket gateways) that a session is about to end, or ended and why, in words for the learner. */

@@ -19,9 +19,8 @@ import { SessionIndex } from './session-index.js';
 import type { SessionJournal } from './session-journal.js';
 import { SessionReaper } from './session-reaper.js';
 import { NeighbourWatchdog } from './neighbour-watchdog.js';
-import { countHeldNeighbours } from '../isolation/held-neighbour-count.js';
+import { neighbourCensus } from '../isolation/neighbour-census.js';
 import { readNeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
-import { sandboxNetworkNamespaces } from '../isolation/sandbox-network-namespaces.js';
 import { SessionStarts } from './session-starts.js';
 import { SessionTerminals } from './session-terminals.js';
 import type { StartOptions } from './start-limiter.js';
@@ -74,12 +73,13 @@ export class SessionManager {
     this.neighbours = new NeighbourWatchdog({
       sessions: () => this.list(),
       processId: (session) => deps.driver.processId(session.containerId),
-      namespaces: (processId) => sandboxNetworkNamespaces(processId),
-      countHeld: (netnsPath, inode) => countHeldNeighbours(netnsPath, inode),
+      census: (processId, limit) => neighbourCensus(processId, limit),
       totals: () => readNeighbourTableTotals(),
       end: (session) => this.destroy(session, 'kernel-limit'),
       log,
       limit: config.SANDBOX_NEIGHBOURS_MAX,
+      // A look costs ~50 ms of CPU (perl, ip): one sandbox every 5 s; the counts are read every second.
+      turnEveryMs: 5000,
     });
   }
 
@@ -213,7 +213,7 @@ export class SessionManager {
   /** The reaper, and the watchdog that ends sandboxes holding too many neighbour entries. */
   startReaper(intervalMs = 2000): void {
     this.reaper.start(intervalMs);
-    this.neighbours.start();
+    this.neighbours.start(1000);
   }
 
   /** Ends idle, expired and dead sessions; warns once before an idle or lifetime end. */
