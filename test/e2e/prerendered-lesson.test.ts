@@ -59,11 +59,14 @@ describe('a prerendered lesson page', () => {
     writeFileSync(path.join(site, 'go.txt'), 'go');
     let timeline: LessonPageTimeline | null = null;
     await waitUntil("the lesson page's first output", async () => (timeline = await lessonPageTimeline(browser, lesson, HARNESS)) !== null, 120_000);
-    const { activationStart, progressAsked, sessionAsked, marks } = timeline!;
-    // It was prerendered, and its module ran then...
+    const { activationStart, progressAsked, sessionAsked, marks, terminalFitted } = timeline!;
+    // It was prerendered, and its module ran then, its terminal fitted to its box (the page's
+    // first layout done before the click, not in the first frame after it)...
     expect(activationStart).toBeGreaterThan(0);
     expect(progressAsked).toBeGreaterThanOrEqual(0);
     expect(progressAsked).toBeLessThan(activationStart);
+    expect(terminalFitted).toBeGreaterThanOrEqual(0);
+    expect(terminalFitted).toBeLessThan(activationStart);
     // ...yet it asked for its sandbox once, when shown, and got the pool's.
     expect(sessionAsked).toBeGreaterThanOrEqual(activationStart);
     expect(asked.filter((request) => request.includes('/api/sessions'))).toEqual(['POST /api/sessions']);

@@ -45,6 +45,8 @@ export interface LessonPageTimeline {
   click: number;
   /** Each page mark, epoch ms (0: not marked). */
   marks: Record<PageMark, number>;
+  /** When the terminal first fitted its box, on the page's own clock (-1: never). */
+  terminalFitted: number;
   /** > 0: the page was prerendered, and shown by the click at this time (ms on its timeline). */
   activationStart: number;
   /** When the page asked (ms on its timeline, -1: never): its progress, its sandbox. */
@@ -72,6 +74,7 @@ export async function lessonPageTimeline(browser: UnattachedChromium, lesson: st
         activationStart: performance.getEntriesByType('navigation')[0].activationStart ?? 0,
         progressAsked: asked('/api/progress'),
         sessionAsked: asked('/api/sessions'),
+        terminalFitted: performance.getEntriesByName('dockyard:terminal-fitted')[0]?.startTime ?? -1,
       };
     })()`,
   )) as LessonPageTimeline | null;

@@ -23,3 +23,8 @@ export function whenShown(act: () => void, doc: PrerenderingDocument = document 
   if (doc.prerendering) doc.addEventListener('prerenderingchange', act, { once: true });
   else act();
 }
+
+/** Whether the page is being prerendered now (not yet shown to anyone). */
+export function isPrerendering(doc: PrerenderingDocument = document as unknown as PrerenderingDocument): boolean {
+  return doc.prerendering === true;
+}

@@ -2,6 +2,8 @@ import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import { copyText } from './clipboard.ts';
+import { markOnce } from './page-timings.ts';
+import { isPrerendering } from './prerender.ts';
 
 export interface TerminalSize {
   cols: number;
@@ -113,13 +115,20 @@ export class LessonTerminal {
   fit(toBottom = false): void {
     this.#toBottom ||= toBottom;
     cancelAnimationFrame(this.#frame);
-    this.#frame = requestAnimationFrame(() => {
-      const host = this.#terminal.element?.parentElement;
-      if (!host || host.clientWidth === 0 || host.clientHeight === 0) return;
-      this.#fit.fit();
-      if (this.#toBottom) this.#terminal.scrollToBottom();
-      this.#toBottom = false;
-    });
+    // A prerendered page runs no animation frames until the click shows it, and the first fit then
+    // forces the whole page's first layout into that frame (~100 ms here): while prerendering, fit
+    // at once, in the background, so the click finds the layout done.
+    if (isPrerendering()) this.#fitNow();
+    else this.#frame = requestAnimationFrame(() => this.#fitNow());
+  }
+
+  #fitNow(): void {
+    const host = this.#terminal.element?.parentElement;
+    if (!host || host.clientWidth === 0 || host.clientHeight === 0) return;
+    this.#fit.fit();
+    markOnce('dockyard:terminal-fitted');
+    if (this.#toBottom) this.#terminal.scrollToBottom();
+    this.#toBottom = false;
   }
 
   dispose(): void {
