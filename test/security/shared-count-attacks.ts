@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { readHostUserNamespaceLimits, sandboxUserNamespaceLimits } from '../../sandbox-engine/src/isolation/user-namespace-limits.js';
 import type { Attack } from './attacks.js';
+import type { LearnerTerminal } from './learner-terminal.js';
 
 /**
  * Attacks on counts the kernel keeps per host user, not per container: every sandbox's root is the
@@ -11,8 +12,18 @@ import type { Attack } from './attacks.js';
  * down when it does succeed (as on the trusted profile).
  */
 
-/** A python script written into the attacker's /tmp (python3 is in the sandbox image). */
-const script = (name: string, lines: string[]) => `cat > /tmp/${name}.py <<'PYEOF'\n${lines.join('\n')}\nPYEOF`;
+/**
+ * Runs a python script (python3 is in the sandbox image) in the background of the attacker's
+ * terminal and resolves with what the terminal printed once the script holds what it takes: the
+ * script writes its count to /tmp/<name>.held, then holds for a few seconds. `release` waits for it
+ * to end and removes its files. `prefix` runs before it in the same shell (a raised `ulimit -n`).
+ */
+async function holdInSandbox(attacker: LearnerTerminal, name: string, lines: string[], { prefix = '', timeoutMs = 60_000 } = {}) {
+  await attacker.run(`cat > /tmp/${name}.py <<'PYEOF'\n${lines.join('\n')}\nPYEOF`);
+  const held = `/tmp/${name}.held`;
+  const { output } = await attacker.run(`${prefix}python3 /tmp/${name}.py & sleep 1; until [ -s ${held} ]; do sleep 0.2; done; cat ${held}; echo`, timeoutMs);
+  return { output, release: () => attacker.run(`wait; rm -f /tmp/${name}.py ${held}`, 60_000) };
+}
 const count = (output: string, key: string) => Number(new RegExp(`${key} (\\d+)`).exec(output)?.[1] ?? NaN);
 /** The host uid's line of /proc/key-users ("100000: 5 5/5 1/200 9/20000"), or '' when it has none. */
 const keyUsers = (uid: number) =>
@@ -29,8 +40,10 @@ export const sharedCountAttacks: Attack[] = [
     async run({ attacker, engine }) {
       const share = perSandbox(engine.config.MAX_SANDBOXES).max_uts_namespaces;
       const tries = share + 2000;
-      await attacker.run(
-        script('ns', [
+      const { output, release } = await holdInSandbox(
+        attacker,
+        'ns',
+        [
           'import ctypes, os, sys, time',
           'libc = ctypes.CDLL(None, use_errno=True)',
           `held = 0`,
@@ -40,16 +53,16 @@ export const sharedCountAttacks: Attack[] = [
           'print("HELD", held, flush=True)',
           'open("/tmp/ns.held", "w").write(str(held))',
           'time.sleep(4)',
-        ]),
+        ],
+        { prefix: 'ulimit -n 8192 2>/dev/null; ', timeoutMs: 120_000 },
       );
-      const { output } = await attacker.run('ulimit -n 8192 2>/dev/null; python3 /tmp/ns.py & sleep 1; until [ -s /tmp/ns.held ]; do sleep 0.2; done; cat /tmp/ns.held; echo', 120_000);
       let host = 'unshare -u works';
       try {
         execFileSync('unshare', ['-u', 'true'], { stdio: 'pipe' });
       } catch (error) {
         host = `unshare -u failed: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`;
       }
-      await attacker.run('wait; rm -f /tmp/ns.py /tmp/ns.held', 60_000);
+      await release();
       const held = count(output, 'HELD');
       return {
         succeeded: !(held <= share) || host !== 'unshare -u works',
@@ -63,8 +76,10 @@ export const sharedCountAttacks: Attack[] = [
     async run({ attacker, engine }) {
       const share = perSandbox(engine.config.MAX_SANDBOXES).max_inotify_instances;
       const tries = share + 300;
-      await attacker.run(
-        script('ino', [
+      const { output, release } = await holdInSandbox(
+        attacker,
+        'ino',
+        [
           'import ctypes, time',
           'libc = ctypes.CDLL(None, use_errno=True)',
           'held = 0',
@@ -72,9 +87,9 @@ export const sharedCountAttacks: Attack[] = [
           'print("HELD", held, flush=True)',
           'open("/tmp/ino.held", "w").write(str(held))',
           'time.sleep(4)',
-        ]),
+        ],
+        { prefix: 'ulimit -n 8192 2>/dev/null; ' },
       );
-      const { output } = await attacker.run('ulimit -n 8192 2>/dev/null; python3 /tmp/ino.py & sleep 1; until [ -s /tmp/ino.held ]; do sleep 0.2; done; cat /tmp/ino.held; echo', 60_000);
       const file = `/tmp/dockyard-inotify-probe-${process.pid}`;
       writeFileSync(file, '');
       let host = 'fs.watch works';
@@ -85,7 +100,7 @@ export const sharedCountAttacks: Attack[] = [
       } finally {
         rmSync(file, { force: true });
       }
-      await attacker.run('wait; rm -f /tmp/ino.py /tmp/ino.held', 60_000);
+      await release();
       const held = count(output, 'HELD');
       return {
         succeeded: !(held <= share) || host !== 'fs.watch works',
@@ -98,8 +113,10 @@ export const sharedCountAttacks: Attack[] = [
     title: "take keys from the quota every sandbox's runc needs for each start and exec (one host uid for all)",
     async run({ attacker, engine, victimHost }) {
       const uid = engine.driver.owner.uid;
-      await attacker.run(
-        script('keys', [
+      const { output, release } = await holdInSandbox(
+        attacker,
+        'keys',
+        [
           'import ctypes, time',
           'libc = ctypes.CDLL(None, use_errno=True)',
           // add_key(2) = 248 on x86-64, into the session keyring (-3)
@@ -108,15 +125,14 @@ export const sharedCountAttacks: Attack[] = [
           'print("ADDED", added, "errno", ctypes.get_errno(), flush=True)',
           'open("/tmp/keys.held", "w").write(str(added))',
           'time.sleep(4)',
-        ]),
+        ],
       );
-      const { output } = await attacker.run('python3 /tmp/keys.py & sleep 1; until [ -s /tmp/keys.held ]; do sleep 0.2; done; echo', 60_000);
       const during = keyUsers(uid);
       const exec = await engine.driver.exec(victimHost.session.containerId, ['true'], { timeoutMs: 20_000 }).then(
         (result) => `exit ${result.exitCode}`,
         (error: Error) => `failed: ${error.message.slice(0, 160)}`,
       );
-      await attacker.run('wait; rm -f /tmp/keys.py /tmp/keys.held', 60_000);
+      await release();
       const added = count(output, 'ADDED');
       return {
         succeeded: added !== 0 || exec !== 'exit 0',
@@ -128,8 +144,10 @@ export const sharedCountAttacks: Attack[] = [
     id: 'message-queues',
     title: "use up the POSIX message-queue budget the host's root and every sandbox share (800 KiB)",
     async run({ attacker }) {
-      await attacker.run(
-        script('mq', [
+      const { output, release } = await holdInSandbox(
+        attacker,
+        'mq',
+        [
           'import ctypes, os, time',
           'rt = ctypes.CDLL("librt.so.1", use_errno=True)',
           'made = 0',
@@ -140,10 +158,9 @@ export const sharedCountAttacks: Attack[] = [
           'open("/tmp/mq.held", "w").write(str(made))',
           'time.sleep(4)',
           'for i in range(made): rt.mq_unlink(b"/dockyard-attack-%d" % i)',
-        ]),
+        ],
       );
-      const { output } = await attacker.run('python3 /tmp/mq.py & sleep 1; until [ -s /tmp/mq.held ]; do sleep 0.2; done; echo', 60_000);
-      await attacker.run('wait; rm -f /tmp/mq.py /tmp/mq.held', 60_000);
+      await release();
       const made = count(output, 'QUEUES');
       return { succeeded: made !== 0, evidence: `the sandbox made ${made} message queues (${/errno \d+/.exec(output)?.[0] ?? 'no errno'}) of the budget it shares with the host's root` };
     },
