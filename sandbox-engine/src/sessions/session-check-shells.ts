@@ -17,9 +17,10 @@ export class SessionCheckShells {
   /** The session's check shell, made on first use (a one-off exec per command once the session ended). */
   for(session: Session): SandboxShell {
     const { driver, log } = this.deps;
+    if (session.checkShell && !session.ended) return session.checkShell;
     const oneOff = oneOffSandboxShell(driver, session.containerId);
     if (session.ended) return oneOff;
-    session.checkShell ??= new PersistentSandboxShell({ driver, containerId: session.containerId, fallback: oneOff, log: log.child({ session: session.id }) });
+    session.checkShell = new PersistentSandboxShell({ driver, containerId: session.containerId, fallback: oneOff, log: log.child({ session: session.id }) });
     return session.checkShell;
   }
 
