@@ -27,6 +27,7 @@ use constant {
   O_PATH => 010000000,
   O_NOFOLLOW => 0400000,
   CLONE_NEWNET => 0x40000000,
+  CLONE_NEWNS => 0x00020000,
   NS_GET_NSTYPE => 0xb703,
   SIOCGSKNS => 0x894C,
   PIDFD_THREAD => 0200,
@@ -44,6 +45,7 @@ my $nsfs = (stat '/proc/self/ns/net')[0];
 my %paths;       # namespace inode => paths that may lead to it
 my %held_open;   # namespace inode => descriptor of a socket's namespace (its /proc/self/fd path stays valid)
 my %seen_mount_view;
+my %thread_mount_namespaces;  # inode => 1 for the mount namespaces the sandbox's threads are in
 my %seen_socket;
 my @large_tables;  # threads whose large descriptor table was read
 
@@ -91,6 +93,7 @@ for my $tid (@tids) {
   add($own[1], "$task/ns/net") if @own && $own[0] == $nsfs;
   # A thread's mountinfo lists only the mounts under its root: read once per mount namespace and root.
   my @mnt = stat "$task/ns/mnt";
+  $thread_mount_namespaces{ $mnt[1] } = 1 if @mnt;
   my @root = stat "$task/root";
   my $view = @mnt && @root ? "$mnt[1] $root[0] $root[1]" : undef;
   if (defined $view && !$seen_mount_view{$view} && open(my $mountinfo, '<', "$task/mountinfo")) {
@@ -99,7 +102,8 @@ for my $tid (@tids) {
       my ($before, $after) = split / - /, $line, 2;
       next unless defined $after && $after =~ /^nsfs /;
       my @fields = split / /, $before;
-      next unless ($fields[3] // '') =~ /^net:\[(\d+)\]$/;
+      # Network namespaces to count, and mount namespaces (one no thread is in can hold more mounts).
+      next unless ($fields[3] // '') =~ /^(?:net|mnt):\[(\d+)\]$/;
       my $inode = $1;
       (my $mount_point = $fields[4] // '') =~ s/\\([0-7]{3})/chr oct $1/ge;
       add($inode, "$task/root$mount_point");
@@ -174,8 +178,11 @@ NAMESPACE: for my $inode (sort { $a <=> $b } keys %paths) {
     next unless @st && $st[0] == $nsfs && $st[1] == $inode;
     # O_PATH descriptors take no ioctl: open the very file again through it (no path is walked).
     sysopen(my $ns, '/proc/self/fd/' . fileno($handle), O_RDONLY) or next;
-    if (syscall($SYS_ioctl, fileno($ns), NS_GET_NSTYPE, 0) != CLONE_NEWNET) {
-      $why = 'not a network namespace';
+    my $type = syscall($SYS_ioctl, fileno($ns), NS_GET_NSTYPE, 0);
+    if ($type != CLONE_NEWNET) {
+      # A mount namespace kept without a thread in it is where mounts of namespaces could hide: its
+      # mounts cannot be read without entering it. Reported, never counted.
+      $why = $type == CLONE_NEWNS && !$thread_mount_namespaces{$inode} ? 'a mount namespace no thread is in' : 'not a network namespace';
       next;
     }
     my ($count, $error) = count_in(fileno($ns), $limit - $total);

@@ -201,7 +201,7 @@ describe.skipIf(!canMakePidsCgroups)('neighbourCensus on this host', { timeout: 
     expect(await neighbourCensus(holder, 100)).toMatchObject({ held: HELD, namespaces: 2 });
   });
 
-  it.fails('counts a namespace mounted in a mount namespace no thread is in (held by a descriptor)', async () => {
+  it('reports (never counts) a mount namespace no thread is in, where a namespace could be mounted out of sight', async () => {
     const kept = namespace('kept');
     const mountPoint = path.join(scratch, 'ns');
     // A child mounts it in a mount namespace of its own, which the holder keeps open once the child is gone.
@@ -212,7 +212,12 @@ describe.skipIf(!canMakePidsCgroups)('neighbourCensus on this host', { timeout: 
     });
     execFileSync('ip', ['netns', 'delete', kept.name]);
     expect(cgroup.processes()).toEqual([holder]);
-    expect(await neighbourCensus(holder, 100)).toMatchObject({ held: HELD, namespaces: 2 });
+    // What is mounted in it cannot be read without entering it: the census says so, and the watchdog
+    // ends a sandbox that keeps one on two looks in a row.
+    const mountNamespace = statSync(`/proc/${holder}/fd/7`).ino;
+    const census = await neighbourCensus(holder, 100);
+    expect(census.held).toBeLessThan(HELD);
+    expect(census.skipped).toContainEqual({ inode: mountNamespace, why: 'a mount namespace no thread is in' });
   });
 
   it("finds a mount outside the root of the first process it reads the mount namespace's mounts through", async () => {
