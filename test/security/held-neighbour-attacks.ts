@@ -25,7 +25,13 @@ async function ownAttacker(context: AttackContext) {
   const host = await SandboxOnHost.of(context.engine, session);
   let ended: SessionEnded | undefined;
   terminal.learner.socket?.on('session:ended', (payload) => (ended = payload));
-  return { terminal, host, sessionId, ended: () => ended, alive: () => context.engine.sessions.get(sessionId) !== undefined };
+  const alive = () => context.engine.sessions.get(sessionId) !== undefined;
+  /** Why the engine ended the sandbox, as the learner's page is told (waits a moment for the event); undefined while it runs. */
+  const endReason = async () => {
+    for (let waited = 0; !alive() && !ended && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    return alive() ? undefined : (ended?.reason ?? 'no session:ended event');
+  };
+  return { terminal, host, sessionId, ended: () => ended, alive, endReason };
 }
 
 /** Lines of `ip neigh …` in the network namespace of a host process (counted outside the sandbox). */
@@ -106,13 +112,15 @@ export const heldNeighbourAttacks: Attack[] = [
         }
         const heldAtEnd = hostArpEntries() - before;
         // Held: the sandbox lives on at the end with the bulk of its entries (its end frees them all).
-        const succeeded = attacker.alive() && heldAtEnd > 50_000;
+        // Blocked only by the watchdog's end (kernel-limit): a sandbox that died of anything else proves nothing.
+        const reason = await attacker.endReason();
+        const succeeded = reason === undefined ? heldAtEnd > 50_000 : reason !== 'kernel-limit';
         if (!succeeded && peak - before < 8192) throw new Error(`the attack did not add its entries (host table peaked ${peak - before} above ${before})`);
         return {
           succeeded,
           evidence:
             `the host's ARP table peaked ${peak - before} entries above its ${before} before; ` +
-            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${attacker.ended()?.reason ?? 'no event yet'}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s`) +
+            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${reason}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s`) +
             `; ${heldAtEnd} entries above the start held at the end`,
         };
       } finally {
@@ -150,14 +158,16 @@ export const heldNeighbourAttacks: Attack[] = [
         }
         const heldAtEnd = hostArpEntries() - before;
         const hidden = attacker.alive() ? (await attacker.terminal.run('cat /tmp/hide.log')).output : '';
-        const succeeded = attacker.alive() && heldAtEnd > 50_000;
+        // Blocked only by the watchdog's end (kernel-limit): a sandbox that died of anything else proves nothing.
+        const reason = await attacker.endReason();
+        const succeeded = reason === undefined ? heldAtEnd > 50_000 : reason !== 'kernel-limit';
         // Ended past the limit needs at least two namespaces' entries at once.
         if (!succeeded && peak - before < ENTRIES_PER_HIDDEN + 100) throw new Error(`the attack did not add its entries (host table peaked ${peak - before} above ${before}) ${hidden.slice(-200)}`);
         return {
           succeeded,
           evidence:
             `the host's ARP table peaked ${peak - before} entries above its ${before} before; ` +
-            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${attacker.ended()?.reason ?? 'no event yet'}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s (${/HIDDEN/.test(hidden) ? 'its namespace hidden behind a socket' : 'not hidden'})`) +
+            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${reason}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s (${/HIDDEN/.test(hidden) ? 'its namespace hidden behind a socket' : 'not hidden'})`) +
             `; ${heldAtEnd} entries above the start held at the end`,
         };
       } finally {
@@ -193,13 +203,14 @@ export const heldNeighbourAttacks: Attack[] = [
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
         const heldAtEnd = attacker.alive() ? hostCount(pid, ['show', 'proxy']) : 0;
-        const succeeded = heldAtEnd > 20_000;
+        const reason = await attacker.endReason();
+        const succeeded = reason === undefined ? heldAtEnd > 20_000 : reason !== 'kernel-limit';
         if (!succeeded && peak < 5000) throw new Error(`the attack did not add its proxy entries (peak ${peak} seen from the host)`);
         return {
           succeeded,
           evidence:
             `proxy entries in the sandbox's namespace, counted from the host, peaked at ${peak}; ` +
-            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${attacker.ended()?.reason ?? 'no event yet'}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s`) +
+            (endedAfter ? `the attacker's sandbox was ended ${endedAfter} s in ("${reason}")` : `the attacker's sandbox still ran after ${HOLD_SECONDS} s`) +
             `; ${heldAtEnd} held at the end`,
         };
       } finally {

@@ -1,37 +1,41 @@
 # Counts the neighbour entries a sandbox holds that the kernel never reclaims, in every network
 # namespace of its that the host can find. Runs on the host as root (the engine's user), one run per
-# look at a sandbox: perl neighbour-census.pl LIMIT SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD
+# look at a sandbox:
+#   perl neighbour-census.pl LIMIT MAX_NAMESPACES IP SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD SYS_KCMP
 # with the sandbox's thread ids on stdin, one per line.
 #
 # Namespaces are found through each thread: the one it is in (/proc/<tid>/ns/net), nsfs bind mounts
 # in its mount namespace (`ip netns add`), descriptors of namespace files (whatever their link reads:
 # one opened through a mount that is gone reads "/"), and sockets (a socket keeps its namespace alive:
-# its namespace comes from a duplicate of it, pidfd_getfd, and SIOCGSKNS).
+# its namespace comes from a duplicate of it, pidfd_getfd, and SIOCGSKNS). Each is opened the moment
+# it is found and kept open until counted, so nothing found can go before it is counted.
 #
 # Every path here is the sandbox's to change (under /proc/<tid>/root an absolute symlink leads to the
-# host's files): a namespace is taken with O_PATH|O_NOFOLLOW (nothing is opened, nothing blocks),
-# must be an nsfs file of the inode expected and a network namespace (NS_GET_NSTYPE) before a child
-# enters it (setns on that very descriptor) to run the host's `ip`.
+# host's files): a namespace file is taken with O_PATH (a mount's path with O_NOFOLLOW: nothing is
+# opened, nothing blocks), must be an nsfs file (of the inode expected), then is opened again through
+# that very descriptor and asked its type (NS_GET_NSTYPE). A child enters a network namespace by its
+# descriptor (setns), drops to nobody and runs the host's `ip` with a bare environment.
 #
-# Prints "NS <inode> <held>" per namespace counted, "SKIP <inode> <why>" per one that could not be,
-# then "DONE <threads> <namespaces> <held>". Stops counting once past LIMIT (within a namespace too).
+# Prints "NS <inode> <held>" per namespace counted; "HIDDEN <inode> <why>" for what the sandbox keeps
+# where it cannot be counted (a mount path that no longer leads to its namespace, a mount namespace
+# no thread is in or seen only from chroots, a socket kept only by a memory mapping, more network
+# namespaces than MAX_NAMESPACES: inode 0); "SKIP <inode> <why>" for a count that failed on the
+# host's side; then "DONE <threads> <namespaces> <held>". Stops counting once past LIMIT.
 use strict;
 use warnings;
-use Fcntl qw(S_ISSOCK O_RDONLY);
+use Fcntl qw(S_ISSOCK O_RDONLY O_NOFOLLOW);
 
-my ($limit, $SYS_setns, $SYS_ioctl, $SYS_pidfd_open, $SYS_pidfd_getfd, $SYS_kcmp) = @ARGV;
-die "usage: LIMIT SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD SYS_KCMP\n" unless defined $SYS_kcmp;
+my ($limit, $max_namespaces, $IP, $SYS_setns, $SYS_ioctl, $SYS_pidfd_open, $SYS_pidfd_getfd, $SYS_kcmp) = @ARGV;
+die "usage: LIMIT MAX_NAMESPACES IP SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD SYS_KCMP\n" unless defined $SYS_kcmp;
 # Numbers, not strings: syscall passes a string as a pointer.
-$_ += 0 for $limit, $SYS_setns, $SYS_ioctl, $SYS_pidfd_open, $SYS_pidfd_getfd, $SYS_kcmp;
+$_ += 0 for $limit, $max_namespaces, $SYS_setns, $SYS_ioctl, $SYS_pidfd_open, $SYS_pidfd_getfd, $SYS_kcmp;
 use constant {
   O_PATH => 010000000,
-  O_NOFOLLOW => 0400000,
   CLONE_NEWNET => 0x40000000,
   CLONE_NEWNS => 0x00020000,
   NS_GET_NSTYPE => 0xb703,
   SIOCGSKNS => 0x894C,
   PIDFD_THREAD => 0200,
-  PATHS_PER_NAMESPACE => 4,
   KCMP_FILES => 2,
   # A descriptor table this large is read once, however many threads share it (kcmp).
   SHARED_TABLE_CHECK => 256,
@@ -41,15 +45,17 @@ my $HELD = qr/\b(?:PERMANENT|NOARP|extern_learn|managed)\b|\sproxy\s*$/;
 $| = 1;
 
 my @tids = grep { /^\d+$/ } map { s/\s+//gr } <STDIN>;
-my $nsfs = (stat '/proc/self/ns/net')[0];
-my %paths;       # namespace inode => paths that may lead to it
-my %held_open;   # namespace inode => descriptor of a socket's namespace (its /proc/self/fd path stays valid)
-my %seen_mount_view;
-my %thread_mount_namespaces;  # inode => 1 for the mount namespaces the sandbox's threads are in
+my ($nsfs, $host_network) = (stat '/proc/self/ns/net')[0, 1];
+my $host_mounts = (stat '/proc/self/ns/mnt')[1];
+my %network;              # inode => open handle of a network namespace
+my %mount_kept;           # inode => 1: a mount namespace held by a descriptor or a mount
+my %thread_mounts;        # mount namespace inode of a thread => 1 once one of its threads sees it whole
+my %hidden;               # inode => why
+my %seen_view;
 my %seen_socket;
-my @large_tables;  # threads whose large descriptor table was read
+my %mapped_socket;
+my @large_tables;         # threads whose large descriptor table was read
 
-# Closes a descriptor a syscall returned (POSIX would cost more than the rest of a run to load).
 sub close_fd {
   my ($fd) = @_;
   if (open(my $handle, '<&=', $fd)) {
@@ -57,47 +63,61 @@ sub close_fd {
   }
 }
 
-sub add {
-  my ($inode, $path) = @_;
-  my $list = $paths{$inode} //= [];
-  push @$list, $path if @$list < PATHS_PER_NAMESPACE;
+# Opens a namespace file found at $path (following it or not), checks it is an nsfs file (of $inode
+# when given) and keeps it by kind: network namespaces to count, mount namespaces to judge. Returns
+# false when the path did not lead to such a file.
+sub take {
+  my ($path, $follow, $inode) = @_;
+  sysopen(my $handle, $path, O_PATH | ($follow ? 0 : O_NOFOLLOW)) or return 0;
+  my @st = stat $handle;
+  return 0 unless @st && $st[0] == $nsfs && (!defined $inode || $st[1] == $inode);
+  return 1 if $network{ $st[1] } || $mount_kept{ $st[1] };
+  # O_PATH descriptors take no ioctl: open the very file again through it (no path is walked).
+  sysopen(my $ns, '/proc/self/fd/' . fileno($handle), O_RDONLY) or return 0;
+  my $type = syscall($SYS_ioctl, fileno($ns), NS_GET_NSTYPE, 0);
+  if ($type == CLONE_NEWNET) {
+    $network{ $st[1] } = $ns;
+  } elsif ($type == CLONE_NEWNS) {
+    $mount_kept{ $st[1] } = 1;
+  }
+  return 1;
 }
 
-# The namespace of a socket of thread $tid (descriptor $fd), through a duplicate of the socket.
-sub socket_namespace {
+# The namespace of socket $fd of the thread behind $pidfd, through a duplicate of the socket.
+sub take_socket_namespace {
   my ($pidfd, $fd) = @_;
   my $dup = syscall($SYS_pidfd_getfd, $pidfd, $fd + 0, 0);
   return if $dup < 0;
   # The thread may have put another file at $fd since it was looked at: the ioctl is for sockets only.
   my @dup = stat "/proc/self/fd/$dup";
-  if (!@dup || !S_ISSOCK($dup[2])) {
-    close_fd($dup);
-    return;
-  }
-  my $ns = syscall($SYS_ioctl, $dup, SIOCGSKNS, 0);
+  my $ns = @dup && S_ISSOCK($dup[2]) ? syscall($SYS_ioctl, $dup, SIOCGSKNS, 0) : -1;
   close_fd($dup);
   return if $ns < 0;
-  my @st = stat "/proc/self/fd/$ns";
-  if (!@st || $st[0] != $nsfs || $held_open{ $st[1] }) {
-    close_fd($ns);
-    return;
-  }
-  # Tried first: the other paths found may be gone by the time it is counted, this one is not.
-  $held_open{ $st[1] } = $ns;
-  unshift @{ $paths{ $st[1] } //= [] }, "/proc/self/fd/$ns";
+  open(my $handle, '<&=', $ns) or return;
+  my @st = stat $handle;
+  $network{ $st[1] } //= $handle if @st && $st[0] == $nsfs;
 }
 
 for my $tid (@tids) {
   my $task = "/proc/$tid";
-  my @own = stat "$task/ns/net";
-  add($own[1], "$task/ns/net") if @own && $own[0] == $nsfs;
-  # A thread's mountinfo lists only the mounts under its root: read once per mount namespace and root.
+  # A thread still in the host's namespaces (a runc exec joining the sandbox, a reused thread id)
+  # is not the sandbox's: counting through it would count the host's, and every sandbox's mounts.
+  my @in_net = stat "$task/ns/net";
+  my @in_mnt = stat "$task/ns/mnt";
+  next if !@in_net || !@in_mnt || $in_net[1] == $host_network || $in_mnt[1] == $host_mounts;
+  take("$task/ns/net", 1);
+  # A thread's mountinfo lists only the mounts under its root: read once per mount namespace and
+  # root. A root whose parent is itself is the namespace's own: that thread sees all of it.
   my @mnt = stat "$task/ns/mnt";
-  $thread_mount_namespaces{ $mnt[1] } = 1 if @mnt;
   my @root = stat "$task/root";
+  my @up = stat "$task/root/..";
+  if (@mnt && @root) {
+    $thread_mounts{ $mnt[1] } //= 0;
+    $thread_mounts{ $mnt[1] } = 1 if @up && $up[0] == $root[0] && $up[1] == $root[1];
+  }
   my $view = @mnt && @root ? "$mnt[1] $root[0] $root[1]" : undef;
-  if (defined $view && !$seen_mount_view{$view} && open(my $mountinfo, '<', "$task/mountinfo")) {
-    $seen_mount_view{$view} = 1;
+  if (defined $view && !$seen_view{$view} && open(my $mountinfo, '<', "$task/mountinfo")) {
+    $seen_view{$view} = 1;
     while (my $line = <$mountinfo>) {
       my ($before, $after) = split / - /, $line, 2;
       next unless defined $after && $after =~ /^nsfs /;
@@ -106,9 +126,16 @@ for my $tid (@tids) {
       next unless ($fields[3] // '') =~ /^(?:net|mnt):\[(\d+)\]$/;
       my $inode = $1;
       (my $mount_point = $fields[4] // '') =~ s/\\([0-7]{3})/chr oct $1/ge;
-      add($inode, "$task/root$mount_point");
+      # A mount whose path leads elsewhere now (covered by another mount, replaced) keeps its namespace out of reach.
+      $hidden{$inode} //= 'a mount path that no longer leads to its namespace' unless take("$task/root$mount_point", 0, $inode);
     }
     close $mountinfo;
+  }
+  if (open(my $maps, '<', "$task/maps")) {
+    while (my $line = <$maps>) {
+      $mapped_socket{$1} = 1 if $line =~ /\ssocket:\[(\d+)\]\s*$/;
+    }
+    close $maps;
   }
   opendir(my $dir, "$task/fd") or next;
   my @descriptors = grep { /^\d+$/ } readdir $dir;
@@ -122,35 +149,50 @@ for my $tid (@tids) {
   for my $fd (@descriptors) {
     my @st = stat "$task/fd/$fd" or next;
     if ($st[0] == $nsfs) {
-      add($st[1], "$task/fd/$fd");
+      take("$task/fd/$fd", 1, $st[1]);
     } elsif (S_ISSOCK($st[2]) && !$seen_socket{ $st[1] }++) {
       # PIDFD_THREAD (Linux 6.9) for any thread; before it, only a process's first thread.
       $pidfd //= do { my $p = syscall($SYS_pidfd_open, $tid + 0, PIDFD_THREAD); $p >= 0 ? $p : syscall($SYS_pidfd_open, $tid + 0, 0) };
-      socket_namespace($pidfd, $fd) if $pidfd >= 0;
+      take_socket_namespace($pidfd, $fd) if $pidfd >= 0;
     }
   }
   close_fd($pidfd) if defined $pidfd && $pidfd >= 0;
 }
 
-# The held entries of the namespace open on descriptor $fd: a child enters it and runs `ip`. Stops
-# reading once past $budget: a table can be far larger than any limit.
+delete $hidden{$_} for grep { $network{$_} || $mount_kept{$_} } keys %hidden;
+for my $inode (keys %mount_kept) {
+  $hidden{$inode} //= 'a mount namespace no thread is in' unless exists $thread_mounts{$inode};
+}
+for my $inode (keys %thread_mounts) {
+  $hidden{$inode} //= 'a mount namespace seen only from chroots' unless $thread_mounts{$inode};
+}
+for my $socket (keys %mapped_socket) {
+  $hidden{$socket} //= 'a socket kept only by a memory mapping' unless $seen_socket{$socket};
+}
+my @inodes = sort { $a <=> $b } keys %network;
+$hidden{0} = 'more network namespaces than ' . $max_namespaces . ' (' . scalar(@inodes) . ')' if @inodes > $max_namespaces;
+print "HIDDEN $_ $hidden{$_}\n" for sort { $a <=> $b } keys %hidden;
+
+# The held entries of the namespace open on descriptor $fd: a child enters it, becomes nobody and
+# runs `ip`. Stops reading once past $budget: a table can be far larger than any limit.
 sub count_in {
   my ($fd, $budget) = @_;
   my $pid = open(my $out, '-|') // return (undef, "fork: $!");
   if (!$pid) {
     open(STDERR, '>', '/dev/null');
     syscall($SYS_setns, $fd, CLONE_NEWNET) == 0 or exit 3;
-    # Listing neighbours needs no privilege: `ip` reads what the sandbox wrote as nobody.
+    # Listing neighbours needs no privilege.
     $( = NOBODY;
     $) = join ' ', NOBODY, NOBODY;
     $< = $> = NOBODY;
-    exit 6 unless $> == NOBODY && $< == NOBODY && $( == NOBODY;
+    exit 6 unless $> == NOBODY && $< == NOBODY && $( == NOBODY && $) eq join(' ', NOBODY, NOBODY);
     # Both lists from one `ip`: its commands on a pipe of their own (far below a pipe's buffer).
     pipe(my $commands, my $writer) or exit 4;
     print $writer "neigh show nud all\nneigh show proxy\n";
     close $writer;
     open(STDIN, '<&', $commands) or exit 4;
-    exec('ip', '-batch', '-') or exit 5;
+    %ENV = (PATH => '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL => 'C');
+    exec($IP, '-batch', '-') or exit 5;
   }
   my $count = 0;
   while (my $line = <$out>) {
@@ -167,35 +209,15 @@ sub count_in {
 }
 
 my ($total, $counted) = (0, 0);
-NAMESPACE: for my $inode (sort { $a <=> $b } keys %paths) {
-  my $why = 'gone';
-  for my $path (@{ $paths{$inode} }) {
-    # /proc's own links (ns/net, fd/N) lead where the kernel says; a mount's path is the sandbox's,
-    # and its last part is not followed.
-    my $follow = $path =~ m{^/proc/(?:self|\d+)/(?:ns|fd)/[^/]+$};
-    sysopen(my $handle, $path, O_PATH | ($follow ? 0 : O_NOFOLLOW)) or next;
-    my @st = stat $handle;
-    next unless @st && $st[0] == $nsfs && $st[1] == $inode;
-    # O_PATH descriptors take no ioctl: open the very file again through it (no path is walked).
-    sysopen(my $ns, '/proc/self/fd/' . fileno($handle), O_RDONLY) or next;
-    my $type = syscall($SYS_ioctl, fileno($ns), NS_GET_NSTYPE, 0);
-    if ($type != CLONE_NEWNET) {
-      # A mount namespace kept without a thread in it is where mounts of namespaces could hide: its
-      # mounts cannot be read without entering it. Reported, never counted.
-      $why = $type == CLONE_NEWNS && !$thread_mount_namespaces{$inode} ? 'a mount namespace no thread is in' : 'not a network namespace';
-      next;
-    }
-    my ($count, $error) = count_in(fileno($ns), $limit - $total);
-    if (!defined $count) {
-      $why = $error;
-      next;
-    }
-    print "NS $inode $count\n";
-    $total += $count;
-    $counted++;
-    last NAMESPACE if $total > $limit;
-    next NAMESPACE;
+for my $inode (@inodes[0 .. ($#inodes < $max_namespaces - 1 ? $#inodes : $max_namespaces - 1)]) {
+  my ($count, $error) = count_in(fileno($network{$inode}), $limit - $total);
+  if (!defined $count) {
+    print "SKIP $inode $error\n";
+    next;
   }
-  print "SKIP $inode $why\n";
+  print "NS $inode $count\n";
+  $total += $count;
+  $counted++;
+  last if $total > $limit;
 }
 print 'DONE ', scalar(@tids), " $counted $total\n";

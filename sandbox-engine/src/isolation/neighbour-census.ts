@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { sandboxThreads } from './sandbox-threads.js';
 
 /** What a sandbox holds of the neighbour entries the kernel never reclaims (neighbour-census.pl). */
@@ -9,7 +9,13 @@ export interface NeighbourCensus {
   /** Network namespaces counted. */
   namespaces: number;
   threads: number;
-  /** Namespaces found but not counted, and why (gone meanwhile, or a path that was not one any more). */
+  /**
+   * What the sandbox keeps where it cannot be counted, by inode: a mount path that no longer leads
+   * to its namespace, a mount namespace no thread is in or seen only from chroots, a socket kept only
+   * by a memory mapping, more network namespaces than the census counts (inode 0).
+   */
+  hidden: { inode: number; why: string }[];
+  /** Namespaces whose count failed on the host's side (no sign of the sandbox's doing). */
   skipped: { inode: number; why: string }[];
 }
 
@@ -19,29 +25,42 @@ const SYSCALLS: Partial<Record<NodeJS.Architecture, [number, number, number, num
   arm64: [268, 29, 434, 438, 272],
 };
 
-/** Why a skipped namespace is no sign of hiding: a descriptor of another kind of namespace. */
-export const NOT_A_NETWORK_NAMESPACE = 'not a network namespace';
+/**
+ * Network namespaces counted at most per look (one `ip` each, ~5 ms of CPU that no sandbox limit
+ * counts): a sandbox holding more is reported (hidden, inode 0). A lesson's sandbox holds one per
+ * container it runs, and its own.
+ */
+export const MAX_COUNTED_NAMESPACES = 128;
 
 /**
- * The census did not finish in its time. A sandbox's own namespaces take ~50 ms; what takes many
- * seconds is a sandbox made to be slow to count (hundreds of namespaces, millions of descriptors).
+ * The census did not finish in its time. A sandbox's own namespaces take ~50 ms; what takes
+ * seconds is a sandbox made to be slow to count (millions of descriptors, mounts).
  */
 export class NeighbourCensusTimeoutError extends Error {
   override name = 'NeighbourCensusTimeoutError';
 }
 
 let script: string | undefined;
+let ipPath: string | undefined;
+
+/** The host's `ip`, by absolute path (not through the engine's PATH). */
+function hostIp(): string {
+  ipPath ??= ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((candidate) => existsSync(candidate));
+  if (!ipPath) throw new Error('the neighbour census needs iproute2 (ip) on the host');
+  return ipPath;
+}
 
 /** Parses the census's report strictly: anything else than its lines is an error. */
 export function parseCensus(output: string): NeighbourCensus {
-  const census: NeighbourCensus = { held: 0, namespaces: 0, threads: 0, skipped: [] };
+  const census: NeighbourCensus = { held: 0, namespaces: 0, threads: 0, hidden: [], skipped: [] };
   let done = false;
   for (const line of output.split('\n')) {
     if (line === '') continue;
     let match: RegExpExecArray | null;
-    if ((match = /^NS (\d+) (\d+)$/.exec(line))) continue;
-    if ((match = /^SKIP (\d+) (.{1,200})$/.exec(line))) census.skipped.push({ inode: Number(match[1]), why: match[2] as string });
-    else if ((match = /^DONE (\d+) (\d+) (\d+)$/.exec(line)) && !done) {
+    if (done) throw new Error(`the neighbour census printed after its last line: ${line.slice(0, 120)}`);
+    if (/^NS \d+ \d+$/.test(line)) continue;
+    if ((match = /^(HIDDEN|SKIP) (\d+) (.{1,200})$/.exec(line))) (match[1] === 'HIDDEN' ? census.hidden : census.skipped).push({ inode: Number(match[2]), why: match[3] as string });
+    else if ((match = /^DONE (\d+) (\d+) (\d+)$/.exec(line))) {
       done = true;
       census.threads = Number(match[1]);
       census.namespaces = Number(match[2]);
@@ -54,24 +73,52 @@ export function parseCensus(output: string): NeighbourCensus {
 
 /**
  * Counts the held neighbour entries of every network namespace a sandbox holds (those its threads
- * are in, bind-mounted, open as descriptors, or kept by its sockets), stopping past `limit`. Runs
- * neighbour-census.pl on the host (perl-base is Essential in Debian): one process per look, forking
- * one `ip` per namespace.
+ * are in, bind-mounted, open as descriptors, or kept by its sockets), stopping past `limit`, and
+ * reports what it keeps out of reach. Runs neighbour-census.pl on the host (perl-base is Essential
+ * in Debian) in a process group of its own that a timeout kills whole (its `ip` too).
+ * `containerId` finds the sandbox's cgroup (sandbox-threads.ts).
  */
-export async function neighbourCensus(initPid: number, limit: number, timeoutMs = 15_000): Promise<NeighbourCensus> {
+export async function neighbourCensus(initPid: number, containerId: string, limit: number, timeoutMs = 10_000): Promise<NeighbourCensus> {
   const syscalls = SYSCALLS[process.arch];
   if (!syscalls) throw new Error(`the neighbour census does not know ${process.arch}'s syscall numbers`);
-  const threads = await sandboxThreads(initPid);
+  const threads = await sandboxThreads(initPid, containerId);
   script ??= readFileSync(new URL('./neighbour-census.pl', import.meta.url), 'utf8');
+  const args = ['-e', script, String(limit), String(MAX_COUNTED_NAMESPACES), hostIp(), ...syscalls.map(String)];
   const output = await new Promise<string>((resolve, reject) => {
-    const options = { timeout: timeoutMs, killSignal: 'SIGKILL' as const, maxBuffer: 4 * 1024 * 1024 };
-    const child = execFile('perl', ['-e', script as string, String(limit), ...syscalls.map(String)], options, (error, stdout, stderr) => {
-      if (error?.killed) reject(new NeighbourCensusTimeoutError(`the neighbour census took longer than ${timeoutMs} ms (${threads.length} threads)`));
-      else if (error) reject(new Error(`the neighbour census failed: ${error.message.slice(0, 200)} ${stderr.slice(0, 200)}`));
+    const child = spawn('perl', args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.length > 4 * 1024 * 1024) killGroup();
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < 2000) stderr += chunk;
+    });
+    child.stdin.on('error', () => undefined);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new NeighbourCensusTimeoutError(`the neighbour census took longer than ${timeoutMs} ms (${threads.length} threads)`));
+      else if (code !== 0) reject(new Error(`the neighbour census failed (${signal ?? `exit ${code}`}): ${stderr.trim().slice(0, 200)}`));
       else resolve(stdout);
     });
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(threads.join('\n') + '\n');
+    child.stdin.end(threads.join('\n') + '\n');
   });
   return parseCensus(output);
 }

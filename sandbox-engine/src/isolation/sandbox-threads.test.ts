@@ -1,23 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canMakePidsCgroups, ThrowawayPidsCgroup } from '../../../test/support/throwaway-pids-cgroup.js';
-import { cgroupOfProcess, sandboxThreads } from './sandbox-threads.js';
+import { containerCgroup, sandboxThreads } from './sandbox-threads.js';
 
-describe('cgroupOfProcess', () => {
+const ID = 'c0ffee0123456789abcdef';
+
+describe('containerCgroup', () => {
   it("finds the v1 pids hierarchy's directory on a hybrid host", () => {
-    const text = ['12:cpuset:/dockyard/x/abc', '8:pids:/dockyard/x/abc', '4:memory:/dockyard/x/abc', '1:name=systemd:/dockyard/x/abc', '0::/system.slice/docker.service', ''].join('\n');
-    expect(cgroupOfProcess(text, '/sys/fs/cgroup')).toEqual({ dir: '/sys/fs/cgroup/pids/dockyard/x/abc', tasksFile: 'tasks' });
+    const text = [`12:cpuset:/dockyard/${ID}`, `8:pids:/dockyard/${ID}`, `4:memory:/dockyard/${ID}`, `1:name=systemd:/dockyard/${ID}`, '0::/system.slice/docker.service', ''].join('\n');
+    expect(containerCgroup(text, ID, '/sys/fs/cgroup')).toEqual({ dir: `/sys/fs/cgroup/pids/dockyard/${ID}`, tasksFile: 'tasks' });
   });
 
   it('finds pids mounted with other controllers', () => {
-    expect(cgroupOfProcess('5:cpu,pids:/a/b\n', '/cg').dir).toBe('/cg/pids/a/b');
+    expect(containerCgroup(`5:cpu,pids:/a/${ID}\n`, ID, '/cg').dir).toBe(`/cg/pids/a/${ID}`);
   });
 
-  it('finds the unified directory on a v2-only host', () => {
-    expect(cgroupOfProcess('0::/system.slice/x\n', '/sys/fs/cgroup')).toEqual({ dir: '/sys/fs/cgroup/system.slice/x', tasksFile: 'cgroup.threads' });
+  it('finds the unified directory on a v2-only host, by a part that names the container (docker-<id>.scope)', () => {
+    expect(containerCgroup(`0::/system.slice/docker-${ID}.scope\n`, ID, '/sys/fs/cgroup')).toEqual({ dir: `/sys/fs/cgroup/system.slice/docker-${ID}.scope`, tasksFile: 'cgroup.threads' });
+  });
+
+  it("stops at the first part naming the container, wherever below it the process was moved (even into a cgroup named like it)", () => {
+    expect(containerCgroup(`8:pids:/dockyard/${ID}/inner/${ID}/deeper\n`, ID, '/cg')).toEqual({ dir: `/cg/pids/dockyard/${ID}`, tasksFile: 'tasks' });
+    expect(containerCgroup(`0::/dockyard/${ID}/init.scope\n`, ID, '/cg').dir).toBe(`/cg/dockyard/${ID}`);
   });
 
   it.each([
@@ -25,14 +32,18 @@ describe('cgroupOfProcess', () => {
     ['an empty file', ''],
     ['text that is no cgroup file', 'hello\n'],
   ])('throws on %s', (_, text) => {
-    expect(() => cgroupOfProcess(text, '/sys/fs/cgroup')).toThrow('the process is in no pids or unified cgroup');
+    expect(() => containerCgroup(text, ID, '/sys/fs/cgroup')).toThrow('the process is in no pids or unified cgroup');
   });
 
   it.each([
-    ['the v1 pids root', '8:pids:/\n4:memory:/x\n0::/x\n'],
-    ['the unified root', '0::/\n'],
-  ])('refuses a process in %s: that is the whole host', (_, text) => {
-    expect(() => cgroupOfProcess(text, '/sys/fs/cgroup')).toThrow("the process is in the root cgroup, not a sandbox's");
+    ['the v1 pids root', '8:pids:/\n4:memory:/x\n0::/x\n', ID],
+    ['the unified root', '0::/\n', ID],
+    ['a cgroup of another container', '8:pids:/dockyard/0123456789abcdef\n', ID],
+    ['a cgroup that names the container only in part', `8:pids:/dockyard/${ID.slice(0, 16)}\n`, ID],
+    ['a container id too short to name one (it would match anything)', '8:pids:/dockyard/abc\n', 'abc'],
+    ['an empty container id', '8:pids:/dockyard/abc\n', ''],
+  ])("refuses a process in %s: that is not the sandbox's", (_, text, id) => {
+    expect(() => containerCgroup(text, id, '/sys/fs/cgroup')).toThrow(`the process is not in a cgroup of container ${id.slice(0, 12)}`);
   });
 });
 
@@ -58,41 +69,55 @@ describe('sandboxThreads on a made-up /proc and cgroup tree', () => {
   }
 
   it("reads the v1 pids cgroup's threads and those of every cgroup below, once each", async () => {
-    const options = tree('8:pids:/sandbox\n0::/elsewhere\n', {
-      'pids/sandbox/tasks': '10\n11\n',
-      'pids/sandbox/inner/tasks': '12\n',
+    const options = tree(`8:pids:/dockyard/${ID}\n0::/elsewhere\n`, {
+      [`pids/dockyard/${ID}/tasks`]: '10\n11\n',
+      [`pids/dockyard/${ID}/inner/tasks`]: '12\n',
       // A thread that moved while the lists were read is in two of them.
-      'pids/sandbox/inner/deeper/tasks': '13\n14\n12\nnot-a-tid\n\n',
-      'pids/sandbox/other/tasks': '15\n',
+      [`pids/dockyard/${ID}/inner/deeper/tasks`]: '13\n14\n12\nnot-a-tid\n\n',
+      [`pids/dockyard/${ID}/other/tasks`]: '15\n',
       // Above and beside the sandbox: the host's.
       'pids/tasks': '1\n2\n',
-      'pids/neighbour/tasks': '20\n',
+      'pids/dockyard/tasks': '3\n',
+      'pids/dockyard/neighbour0123456789/tasks': '20\n',
       'elsewhere/cgroup.threads': '30\n',
     });
-    const threads = await sandboxThreads(10, options);
+    const threads = await sandboxThreads(10, ID, options);
     expect(threads.sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 15]);
   });
 
-  it("reads a unified cgroup's cgroup.threads, and skips a cgroup removed meanwhile", async () => {
-    const options = tree('0::/sandbox\n', {
-      'sandbox/cgroup.threads': '10\n',
-      'sandbox/inner/cgroup.threads': '11\n12\n',
-      // A cgroup whose list is gone (removed between the directory read and the file read).
-      'sandbox/removed/cgroup.procs': '99\n',
+  it("starts at the container's cgroup, not the one below it its first process was moved to", async () => {
+    const options = tree(`8:pids:/dockyard/${ID}/moved/here\n`, {
+      [`pids/dockyard/${ID}/tasks`]: '11\n',
+      [`pids/dockyard/${ID}/moved/here/tasks`]: '10\n',
+      [`pids/dockyard/${ID}/beside/tasks`]: '12\n',
+      'pids/dockyard/tasks': '3\n',
     });
-    expect((await sandboxThreads(10, options)).sort((a, b) => a - b)).toEqual([10, 11, 12]);
+    expect((await sandboxThreads(10, ID, options)).sort((a, b) => a - b)).toEqual([10, 11, 12]);
   });
 
-  it("fails clearly when the sandbox's process is gone, in no cgroup it knows, or in the host's root", async () => {
+  it("reads a unified cgroup's cgroup.threads, and skips a cgroup removed meanwhile", async () => {
+    const options = tree(`0::/dockyard/${ID}\n`, {
+      [`dockyard/${ID}/cgroup.threads`]: '10\n',
+      [`dockyard/${ID}/inner/cgroup.threads`]: '11\n12\n',
+      // A cgroup whose list is gone (removed between the directory read and the file read).
+      [`dockyard/${ID}/removed/cgroup.procs`]: '99\n',
+    });
+    expect((await sandboxThreads(10, ID, options)).sort((a, b) => a - b)).toEqual([10, 11, 12]);
+  });
+
+  it("fails clearly when the sandbox's process is gone, in no cgroup it knows, in the host's root or another container's", async () => {
     const options = tree('4:memory:/x\n', {});
-    await expect(sandboxThreads(11, options)).rejects.toThrow(/ENOENT/);
-    await expect(sandboxThreads(10, options)).rejects.toThrow('the process is in no pids or unified cgroup');
-    writeFileSync(path.join(options.procRoot, '10', 'cgroup'), '8:pids:/\n');
-    await expect(sandboxThreads(10, options)).rejects.toThrow("the process is in the root cgroup, not a sandbox's");
+    await expect(sandboxThreads(11, ID, options)).rejects.toThrow(/ENOENT/);
+    await expect(sandboxThreads(10, ID, options)).rejects.toThrow('the process is in no pids or unified cgroup');
+    for (const text of ['8:pids:/\n', '8:pids:/dockyard/0123456789abcdef\n']) {
+      writeFileSync(path.join(options.procRoot, '10', 'cgroup'), text);
+      await expect(sandboxThreads(10, ID, options)).rejects.toThrow(`the process is not in a cgroup of container ${ID.slice(0, 12)}`);
+    }
   });
 });
 
-// A sandbox made of host processes in a cgroup v1 pids directory of its own (and one below it).
+// A sandbox made of host processes in a cgroup v1 pids directory of its own (and one below it),
+// named as runc names a container's: its name stands for the container's id.
 describe.skipIf(!canMakePidsCgroups)('sandboxThreads on this host', () => {
   let cgroup: ThrowawayPidsCgroup | undefined;
   afterEach(async () => {
@@ -101,20 +126,36 @@ describe.skipIf(!canMakePidsCgroups)('sandboxThreads on this host', () => {
   });
 
   const tasksOf = (pid: number) => readdirSync(`/proc/${pid}/task`).map(Number);
+  const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
 
   it('finds every thread of its processes, those of the cgroups below included, and no other', async () => {
     cgroup = new ThrowawayPidsCgroup(`dyk-unit-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const id = path.basename(cgroup.dir);
     const first = await cgroup.start('echo ready && exec sleep 60', { isolated: false });
     // Two threads besides its main one.
     const threaded = await cgroup.start('exec perl -Mthreads -e \'$| = 1; threads->create(sub { sleep 60 })->detach for 1 .. 2; print "ready\\n"; sleep 60\'', { isolated: false });
     const inner = await cgroup.start('echo ready && exec sleep 60', { isolated: false, cgroup: cgroup.child('inner/deeper') });
     expect(tasksOf(threaded)).toHaveLength(3);
 
-    const threads = await sandboxThreads(first);
-    expect(threads.sort((a, b) => a - b)).toEqual([first, ...tasksOf(threaded), inner].sort((a, b) => a - b));
-    // The same from any process of the sandbox's top cgroup; from the inner one, only what is below it.
-    expect((await sandboxThreads(threaded)).sort((a, b) => a - b)).toEqual(threads);
-    expect(await sandboxThreads(inner)).toEqual([inner]);
+    const threads = sorted(await sandboxThreads(first, id));
+    expect(threads).toEqual(sorted([first, ...tasksOf(threaded), inner]));
+    // The same from any process of the sandbox, the inner one's included.
+    expect(sorted(await sandboxThreads(threaded, id))).toEqual(threads);
+    expect(sorted(await sandboxThreads(inner, id))).toEqual(threads);
     expect(threads).not.toContain(process.pid);
+    await expect(sandboxThreads(first, `${id}-other`)).rejects.toThrow('the process is not in a cgroup of container');
+  });
+
+  it('still lists the threads of the parent and siblings when its first process is moved into a child cgroup', async () => {
+    cgroup = new ThrowawayPidsCgroup(`dyk-unit-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const id = path.basename(cgroup.dir);
+    const init = await cgroup.start('echo ready && exec sleep 60', { isolated: false });
+    const parent = await cgroup.start('echo ready && exec sleep 60', { isolated: false });
+    const sibling = await cgroup.start('echo ready && exec sleep 60', { isolated: false, cgroup: cgroup.child('sibling') });
+    // What the sandbox's root can do: it owns the cgroups below its own.
+    writeFileSync(path.join(cgroup.dir, cgroup.child('hiding'), 'cgroup.procs'), String(init));
+    expect(readFileSync(`/proc/${init}/cgroup`, 'utf8')).toMatch(new RegExp(`:pids:/${id}/hiding$`, 'm'));
+
+    expect(sorted(await sandboxThreads(init, id))).toEqual(sorted([init, parent, sibling]));
   });
 });

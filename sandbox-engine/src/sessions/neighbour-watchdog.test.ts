@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NeighbourCensusTimeoutError, NOT_A_NETWORK_NAMESPACE, type NeighbourCensus } from '../isolation/neighbour-census.js';
+import { NeighbourCensusTimeoutError, type NeighbourCensus } from '../isolation/neighbour-census.js';
 import type { NeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
 import type { LogFields, Logger } from '../log/logger.js';
 import { NeighbourWatchdog } from './neighbour-watchdog.js';
@@ -16,13 +16,18 @@ interface FakeSandbox {
   held?: number;
   /** What processId throws (a sandbox that is not running). */
   notRunning?: Error;
-  /** What its census throws (it timed out, its process ended meanwhile). */
-  censusFails?: Error;
+  /** What its census throws (it timed out, its process ended meanwhile): always, or per look (null: it answers; the last one repeats). */
+  censusFails?: Error | (Error | null)[];
   /** Its session ends while its process is asked for. */
   endsMeanwhile?: boolean;
-  /** Namespaces its census found but did not count, per look (the last one repeats). */
+  /** What its census found kept out of reach, per look (the last one repeats). */
+  hidden?: NeighbourCensus['hidden'][];
+  /** Namespaces whose count failed on the host's side, per look (the last one repeats). */
   skipped?: NeighbourCensus['skipped'][];
 }
+
+/** The next of a per-look list: each look takes one, the last one repeats. */
+const nextOf = <T>(list: T[] | undefined): T | undefined => (list && list.length > 1 ? list.shift() : list?.[0]);
 
 interface Overrides {
   totals?: (table: { total: number }) => Promise<NeighbourTableTotals>;
@@ -52,13 +57,14 @@ function setup(sessions: Session[], sandboxes: Record<string, FakeSandbox> = {},
       if (failure) throw failure;
       return sessions.indexOf(made) + 1;
     },
-    census: async (pid, censusLimit): Promise<NeighbourCensus> => {
+    census: async (pid, made, censusLimit): Promise<NeighbourCensus> => {
       const id = byPid.get(pid) as string;
+      expect(made.id).toBe(id);
       calls.counted.push({ id, limit: censusLimit });
       const sandbox = sandboxes[id] ?? {};
-      if (sandbox.censusFails) throw sandbox.censusFails;
-      const skipped = (sandbox.skipped && sandbox.skipped.length > 1 ? sandbox.skipped.shift() : sandbox.skipped?.[0]) ?? [];
-      return { held: sandbox.held ?? 0, namespaces: 1, threads: 1, skipped };
+      const failure = Array.isArray(sandbox.censusFails) ? nextOf(sandbox.censusFails) : sandbox.censusFails;
+      if (failure) throw failure;
+      return { held: sandbox.held ?? 0, namespaces: 1, threads: 1, hidden: nextOf(sandbox.hidden) ?? [], skipped: nextOf(sandbox.skipped) ?? [] };
     },
     totals: async () => {
       calls.totals += 1;
@@ -234,26 +240,59 @@ describe('NeighbourWatchdog', () => {
     expect(calls.looked).toHaveLength(3);
   });
 
-  it('ends a sandbox whose census does not finish in its time (fails closed), not one whose census failed otherwise', async () => {
-    const sandboxes = { slow: { censusFails: new NeighbourCensusTimeoutError('took longer than 15000 ms') }, gone: { censusFails: new Error('the neighbour census failed: exit 2') } };
-    const { watchdog, ended, logged } = setup(['slow', 'gone'].map(session), sandboxes);
+  it('ends a sandbox whose census times out on two looks in a row, not one whose census failed otherwise', async () => {
+    const timeout = new NeighbourCensusTimeoutError('took longer than 10000 ms');
+    const sandboxes = { slow: { censusFails: timeout }, gone: { censusFails: new Error('the neighbour census failed: exit 2') } };
+    const { watchdog, ended, logged } = setup(['slow', 'gone'].map(session), sandboxes, { turnEveryMs: 0 });
+    // Each tick looks at one of them in turn: slow, gone, slow (its second timeout), gone…
     await watchdog.tick(0);
-    await watchdog.tick(2 * second);
+    expect(ended).toEqual([]);
+    expect(events(logged)).toEqual([['warn', 'neighbours.count.failed', 'slow']]);
+    for (let tick = 1; tick < 8; tick += 1) await watchdog.tick(tick * 2 * second);
     expect(ended).toEqual(['slow']);
-    expect(events(logged)).toContainEqual(['warn', 'sandbox.neighbours.census-timeout', 'slow']);
-    expect(events(logged)).toContainEqual(['warn', 'neighbours.count.failed', 'gone']);
+    expect(events(logged).filter(([, event]) => event === 'sandbox.neighbours.census-timeout')).toEqual([['warn', 'sandbox.neighbours.census-timeout', 'slow']]);
+    const gone = events(logged).filter(([, , id]) => id === 'gone');
+    expect(gone.length).toBeGreaterThan(2);
+    expect(new Set(gone.map(([, event]) => event))).toEqual(new Set(['neighbours.count.failed']));
   });
 
-  it('ends a sandbox keeping a namespace it could not count on two looks in a row, not one where it went or changed', async () => {
-    const covered = { inode: 7, why: 'gone' };
+  it('does not end a sandbox whose timeouts come between censuses that finish, nor for another error between them', async () => {
+    const timeout = new NeighbourCensusTimeoutError('took longer than 10000 ms');
+    const other = new Error('the neighbour census failed: exit 2');
     const sandboxes = {
-      hides: { skipped: [[covered], [covered]] },
-      race: { skipped: [[covered], [], [{ inode: 8, why: 'gone' }], [{ inode: 9, why: 'ip exited 1' }], []] },
-      other: { skipped: [[{ inode: 5, why: NOT_A_NETWORK_NAMESPACE }]] },
+      reset: { censusFails: [timeout, null, timeout, null, timeout, null] },
+      // Another error between two timeouts is no answer: it does not reset the count.
+      mixed: { censusFails: [timeout, other, timeout, null] },
     };
-    const { watchdog, ended, logged } = setup(['hides', 'race', 'other'].map(session), sandboxes);
-    for (let tick = 0; tick < 12; tick += 1) await watchdog.tick(tick * 2 * second);
+    const { watchdog, ended } = setup([session('reset')], { reset: sandboxes.reset });
+    for (let tick = 0; tick < 8; tick += 1) await watchdog.tick(tick * 2 * second);
+    expect(ended).toEqual([]);
+    const run = setup([session('mixed')], { mixed: sandboxes.mixed });
+    for (let tick = 0; tick < 4; tick += 1) await run.watchdog.tick(tick * 2 * second);
+    expect(run.ended).toEqual(['mixed']);
+  });
+
+  it('ends a sandbox keeping the same thing out of reach on two looks in a row, not one where it went or changed', async () => {
+    const covered = { inode: 7, why: 'a mount path that no longer leads to its namespace' };
+    const sandboxes = {
+      hides: { hidden: [[covered], [{ inode: 3, why: 'a socket kept only by a memory mapping' }, covered]] },
+      race: { hidden: [[covered], [], [{ inode: 8, why: 'a mount namespace no thread is in' }], [{ inode: 9, why: 'a mount namespace no thread is in' }], []] },
+      // Failures on the host's side: logged, never the sandbox's end.
+      host: { skipped: [[{ inode: 5, why: 'ip exited 1' }]] },
+    };
+    const { watchdog, ended, logged } = setup(['hides', 'race', 'host'].map(session), sandboxes);
+    for (let tick = 0; tick < 15; tick += 1) await watchdog.tick(tick * 2 * second);
     expect(ended).toEqual(['hides']);
-    expect(logged.find(([, event]) => event === 'sandbox.neighbours.uncountable')?.[2]).toMatchObject({ session: 'hides', namespaces: [7] });
+    expect(logged.find(([, event]) => event === 'sandbox.neighbours.uncountable')?.[2]).toEqual({ session: 'hides', hidden: [covered] });
+    const host = events(logged).filter(([, , id]) => id === 'host');
+    expect(host.length).toBeGreaterThan(2);
+    expect(new Set(host.map(([level, event]) => `${level} ${event}`))).toEqual(new Set(['warn neighbours.count.skipped']));
+  });
+
+  it('ends a sandbox over the limit at once, whatever it hides', async () => {
+    const { watchdog, ended, logged } = setup([session('a')], { a: { held: limit + 1, hidden: [[{ inode: 0, why: 'more network namespaces than 128 (129)' }]] } });
+    await watchdog.tick(0);
+    expect(ended).toEqual(['a']);
+    expect(events(logged)).toEqual([['warn', 'sandbox.neighbours.over-limit', 'a']]);
   });
 });

@@ -1,5 +1,5 @@
 import type { NeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
-import { NeighbourCensusTimeoutError, NOT_A_NETWORK_NAMESPACE, type NeighbourCensus } from '../isolation/neighbour-census.js';
+import { NeighbourCensusTimeoutError, type NeighbourCensus } from '../isolation/neighbour-census.js';
 import type { Logger } from '../log/logger.js';
 import type { Session } from './session.js';
 
@@ -8,7 +8,7 @@ export interface NeighbourWatchdogDeps {
   /** The sandbox's first process on the host. */
   processId: (session: Session) => Promise<number>;
   /** The held (never reclaimed) neighbour entries of every network namespace the sandbox holds, counting stopped past `limit`. */
-  census: (processId: number, limit: number) => Promise<NeighbourCensus>;
+  census: (processId: number, session: Session, limit: number) => Promise<NeighbourCensus>;
   totals: () => Promise<NeighbourTableTotals>;
   end: (session: Session) => Promise<void>;
   log: Logger;
@@ -39,8 +39,9 @@ export class NeighbourWatchdog {
   private next = 0;
   private lastFullScan: { at: number; total: number } | undefined;
   private lastTurn = Number.NEGATIVE_INFINITY;
-  /** Per session: the namespaces its last look found but could not count. */
+  /** Per session: what its last look found kept out of reach (inodes), and whether it timed out. */
   private readonly uncounted = new Map<string, Set<number>>();
+  private readonly timedOut = new Set<string>();
 
   constructor(private readonly deps: NeighbourWatchdogDeps) {}
 
@@ -61,6 +62,7 @@ export class NeighbourWatchdog {
     try {
       const sessions = this.deps.sessions().filter((session) => !session.ended);
       for (const id of this.uncounted.keys()) if (!sessions.some((session) => session.id === id)) this.uncounted.delete(id);
+      for (const id of this.timedOut) if (!sessions.some((session) => session.id === id)) this.timedOut.delete(id);
       if (sessions.length === 0) return;
       const totals = await this.deps.totals();
       const total = totals.arp + totals.ndisc;
@@ -85,33 +87,38 @@ export class NeighbourWatchdog {
 
   /**
    * Counts what the session's sandbox holds, and ends it past the limit. Fails closed where the
-   * sandbox can make it fail: a census that does not finish in its time, or a namespace found
-   * but not counted on two looks in a row (a mount covered by another, a path replaced), ends it
-   * too. A namespace that went between finding and counting (a race) is not there the next time.
+   * sandbox can make it fail, on two looks in a row (one can be a race, or a busy host): a census
+   * that does not finish in its time, or the same thing kept out of its reach (census.hidden).
    */
   private async inspect(session: Session): Promise<void> {
     if (session.ended) return;
     let census: NeighbourCensus;
     try {
-      census = await this.deps.census(await this.deps.processId(session), this.deps.limit);
+      census = await this.deps.census(await this.deps.processId(session), session, this.deps.limit);
     } catch (error) {
       if (session.ended) return;
-      if (error instanceof NeighbourCensusTimeoutError) return this.end(session, 'sandbox.neighbours.census-timeout', { error: error.message });
+      if (error instanceof NeighbourCensusTimeoutError) {
+        if (this.timedOut.has(session.id)) return this.end(session, 'sandbox.neighbours.census-timeout', { error: error.message });
+        this.timedOut.add(session.id);
+      }
       // A sandbox that just ended or is not running has nothing to count; the reaper deals with dead ones.
       this.deps.log.warn('neighbours.count.failed', { session: session.id, error });
       return;
     }
+    this.timedOut.delete(session.id);
     if (session.ended) return;
-    const uncounted = census.skipped.filter((skip) => skip.why !== NOT_A_NETWORK_NAMESPACE).map((skip) => skip.inode);
+    if (census.skipped.length > 0) this.deps.log.warn('neighbours.count.skipped', { session: session.id, skipped: census.skipped });
+    const hidden = census.hidden.map((item) => item.inode);
     const before = this.uncounted.get(session.id);
-    this.uncounted.set(session.id, new Set(uncounted));
-    const kept = uncounted.filter((inode) => before?.has(inode));
+    this.uncounted.set(session.id, new Set(hidden));
+    const kept = hidden.filter((inode) => before?.has(inode));
     if (census.held > this.deps.limit) return this.end(session, 'sandbox.neighbours.over-limit', { held: census.held, limit: this.deps.limit });
-    if (kept.length > 0) return this.end(session, 'sandbox.neighbours.uncountable', { namespaces: kept, why: census.skipped.filter((skip) => kept.includes(skip.inode)) });
+    if (kept.length > 0) return this.end(session, 'sandbox.neighbours.uncountable', { hidden: census.hidden.filter((item) => kept.includes(item.inode)) });
   }
 
   private async end(session: Session, event: string, fields: Record<string, unknown>): Promise<void> {
     this.uncounted.delete(session.id);
+    this.timedOut.delete(session.id);
     this.deps.log.warn(event, { session: session.id, ...fields });
     // An end that fails (Docker did not answer) must not stop the look at the other sandboxes.
     await this.deps.end(session).catch((error: unknown) => this.deps.log.error('sandbox.neighbours.end.failed', { session: session.id, error }));

@@ -73,7 +73,7 @@ export class SessionManager {
     this.neighbours = new NeighbourWatchdog({
       sessions: () => this.list(),
       processId: (session) => deps.driver.processId(session.containerId),
-      census: (processId, limit) => neighbourCensus(processId, limit),
+      census: (processId, session, limit) => neighbourCensus(processId, session.containerId, limit),
       totals: () => readNeighbourTableTotals(),
       end: (session) => this.destroy(session, 'kernel-limit'),
       log,
