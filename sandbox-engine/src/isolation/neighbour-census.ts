@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { sandboxThreads } from './sandbox-threads.js';
 
 /** What a sandbox holds of the neighbour entries the kernel never reclaims (neighbour-census.pl). */
@@ -26,7 +26,7 @@ const SYSCALLS: Partial<Record<NodeJS.Architecture, [number, number, number, num
 };
 
 /**
- * Network namespaces counted at most per look (one `ip` each, ~5 ms of CPU that no sandbox limit
+ * Network namespaces counted at most per look (one child process each, CPU that no sandbox limit
  * counts): a sandbox holding more is reported (hidden, inode 0). A lesson's sandbox holds one per
  * container it runs, and its own.
  */
@@ -41,15 +41,6 @@ export class NeighbourCensusTimeoutError extends Error {
 }
 
 let script: string | undefined;
-let ipPath: string | undefined;
-
-/** The host's `ip`, by absolute path (not through the engine's PATH). */
-function hostIp(): string {
-  ipPath ??= ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((candidate) => existsSync(candidate));
-  if (!ipPath) throw new Error('the neighbour census needs iproute2 (ip) on the host');
-  return ipPath;
-}
-
 /** Parses the census's report strictly: anything else than its lines is an error. */
 export function parseCensus(output: string): NeighbourCensus {
   const census: NeighbourCensus = { held: 0, namespaces: 0, threads: 0, hidden: [], skipped: [] };
@@ -75,7 +66,7 @@ export function parseCensus(output: string): NeighbourCensus {
  * Counts the held neighbour entries of every network namespace a sandbox holds (those its threads
  * are in, bind-mounted, open as descriptors, or kept by its sockets), stopping past `limit`, and
  * reports what it keeps out of reach. Runs neighbour-census.pl on the host (perl-base is Essential
- * in Debian) in a process group of its own that a timeout kills whole (its `ip` too).
+ * in Debian) in a process group of its own that a timeout kills whole (its counting children too).
  * `containerId` finds the sandbox's cgroup (sandbox-threads.ts).
  */
 export async function neighbourCensus(initPid: number, containerId: string, limit: number, timeoutMs = 10_000): Promise<NeighbourCensus> {
@@ -83,7 +74,7 @@ export async function neighbourCensus(initPid: number, containerId: string, limi
   if (!syscalls) throw new Error(`the neighbour census does not know ${process.arch}'s syscall numbers`);
   const threads = await sandboxThreads(initPid, containerId);
   script ??= readFileSync(new URL('./neighbour-census.pl', import.meta.url), 'utf8');
-  const args = ['-e', script, String(limit), String(MAX_COUNTED_NAMESPACES), hostIp(), ...syscalls.map(String)];
+  const args = ['-e', script, String(limit), String(MAX_COUNTED_NAMESPACES), ...syscalls.map(String)];
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn('perl', args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
