@@ -44,11 +44,11 @@ use constant {
   RTM_GETNEIGH => 30,
   NLMSG_ERROR => 2,
   NLMSG_DONE => 3,
-  NUD_NOARP => 0x40,
   NUD_PERMANENT => 0x80,
   NTF_PROXY => 0x08,
   NTF_EXT_LEARNED => 0x10,
   NDA_FLAGS_EXT => 15,
+  HIDDEN_LINES => 100,
 };
 $| = 1;
 
@@ -60,7 +60,8 @@ my %mount_kept;           # inode => 1: a mount namespace held by a descriptor o
 my %thread_mounts;        # mount namespace inode of a thread => 1 once one of its threads sees it whole
 my %hidden;               # inode => why
 my %seen_view;
-my %seen_socket;
+my %socket_found;         # socket inode => 1: seen as a descriptor
+my %socket_resolved;      # socket inode => 1: its namespace taken
 my %mapped_socket;
 my @large_tables;         # threads whose large descriptor table was read
 
@@ -91,19 +92,22 @@ sub take {
   return 1;
 }
 
-# The namespace of socket $fd of the thread behind $pidfd, through a duplicate of the socket.
+# The namespace of socket $inode at descriptor $fd of the thread behind $pidfd, through a duplicate
+# of it. Resolved only when the duplicate is that very socket (the thread may have put another file
+# at $fd since it was looked at); one left unresolved is reported at the end.
 sub take_socket_namespace {
-  my ($pidfd, $fd) = @_;
+  my ($pidfd, $fd, $inode) = @_;
   my $dup = syscall($SYS_pidfd_getfd, $pidfd, $fd + 0, 0);
   return if $dup < 0;
-  # The thread may have put another file at $fd since it was looked at: the ioctl is for sockets only.
   my @dup = stat "/proc/self/fd/$dup";
-  my $ns = @dup && S_ISSOCK($dup[2]) ? syscall($SYS_ioctl, $dup, SIOCGSKNS, 0) : -1;
+  my $ns = @dup && S_ISSOCK($dup[2]) && $dup[1] == $inode ? syscall($SYS_ioctl, $dup, SIOCGSKNS, 0) : -1;
   close_fd($dup);
   return if $ns < 0;
   open(my $handle, '<&=', $ns) or return;
   my @st = stat $handle;
-  $network{ $st[1] } //= $handle if @st && $st[0] == $nsfs;
+  return unless @st && $st[0] == $nsfs;
+  $network{ $st[1] } //= $handle;
+  $socket_resolved{$inode} = 1;
 }
 
 for my $tid (@tids) {
@@ -158,10 +162,11 @@ for my $tid (@tids) {
     my @st = stat "$task/fd/$fd" or next;
     if ($st[0] == $nsfs) {
       take("$task/fd/$fd", 1, $st[1]);
-    } elsif (S_ISSOCK($st[2]) && !$seen_socket{ $st[1] }++) {
+    } elsif (S_ISSOCK($st[2]) && !$socket_resolved{ $st[1] }) {
+      $socket_found{ $st[1] } = 1;
       # PIDFD_THREAD (Linux 6.9) for any thread; before it, only a process's first thread.
       $pidfd //= do { my $p = syscall($SYS_pidfd_open, $tid + 0, PIDFD_THREAD); $p >= 0 ? $p : syscall($SYS_pidfd_open, $tid + 0, 0) };
-      take_socket_namespace($pidfd, $fd) if $pidfd >= 0;
+      take_socket_namespace($pidfd, $fd, $st[1]) if $pidfd >= 0;
     }
   }
   close_fd($pidfd) if defined $pidfd && $pidfd >= 0;
@@ -175,15 +180,21 @@ for my $inode (keys %thread_mounts) {
   $hidden{$inode} //= 'a mount namespace seen only from chroots' unless $thread_mounts{$inode};
 }
 for my $socket (keys %mapped_socket) {
-  $hidden{$socket} //= 'a socket kept only by a memory mapping' unless $seen_socket{$socket};
+  $hidden{$socket} //= 'a socket kept only by a memory mapping' unless $socket_found{$socket};
+}
+for my $socket (keys %socket_found) {
+  $hidden{$socket} //= 'a socket whose namespace the census could not take' unless $socket_resolved{$socket};
 }
 my @inodes = sort { $a <=> $b } keys %network;
 $hidden{0} = 'more network namespaces than ' . $max_namespaces . ' (' . scalar(@inodes) . ')' if @inodes > $max_namespaces;
-print "HIDDEN $_ $hidden{$_}\n" for sort { $a <=> $b } keys %hidden;
+# A bounded report: past HIDDEN_LINES, one line stands for the rest (inode 1, the same every look).
+my @hidden = sort { $a <=> $b } keys %hidden;
+print "HIDDEN $_ $hidden{$_}\n" for @hidden[0 .. ($#hidden < HIDDEN_LINES - 1 ? $#hidden : HIDDEN_LINES - 1)];
+print 'HIDDEN 1 ', @hidden - HIDDEN_LINES, " more things out of reach\n" if @hidden > HIDDEN_LINES;
 
 # Counts the held entries of the network namespace the process is in, both families, and its proxy
 # entries, straight from the kernel (RTM_GETNEIGH dumps over rtnetlink): an entry is held when it is
-# PERMANENT or NOARP, flagged extern_learn, or carries any extended flag (managed, extern_valid, ...:
+# PERMANENT, flagged extern_learn, or carries any extended flag (managed, extern_valid, ...:
 # flags an `ip` of Debian 12 does not print). Prints the count (stopping past $budget) and exits.
 # Only the kernel's answers count: another process of the namespace could send to this socket.
 sub count_here {
@@ -191,7 +202,9 @@ sub count_here {
   my $count = 0;
   for my $proxy (0, 1) {
     socket(my $netlink, 16, 3, 0) or exit 4;    # PF_NETLINK, SOCK_RAW, NETLINK_ROUTE
-    my $sequence = 4242 + $proxy;
+    # Connected to the kernel: no other socket of the namespace can send to this one.
+    connect($netlink, pack('SSLL', 16, 0, 0, 0)) or exit 4;
+    my $sequence = 1 + int rand 0x7fffffff;
     # ndmsg: family AF_UNSPEC (both), NTF_PROXY asks for the proxy table.
     my $ndmsg = pack('CCSlSCC', 0, 0, 0, 0, 0, $proxy ? NTF_PROXY : 0, 0);
     # nlmsghdr: length, RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, sequence, port 0.
@@ -199,18 +212,23 @@ sub count_here {
     defined(send($netlink, $request, 0, pack('SSLL', 16, 0, 0, 0))) or exit 4;
     DUMP: while (1) {
       my $from = recv($netlink, my $buffer, 1 << 20, 0);
-      exit 4 unless defined $from && length $buffer;
+      exit 4 unless defined $from;
       next unless length($from) >= 8 && (unpack('SSL', $from))[2] == 0;
+      exit 4 unless length $buffer;
       my $offset = 0;
       while ($offset + 16 <= length $buffer) {
         my ($length, $type, undef, $seq) = unpack('LSSL', substr($buffer, $offset, 16));
         exit 4 if $length < 16 || $offset + $length > length $buffer;
         if ($seq == $sequence) {
-          last DUMP if $type == NLMSG_DONE;
+          # NLMSG_DONE carries the dump's result: an error there means a partial count.
+          if ($type == NLMSG_DONE) {
+            exit 4 if $length >= 20 && unpack('l', substr($buffer, $offset + 16, 4)) < 0;
+            last DUMP;
+          }
           exit 4 if $type == NLMSG_ERROR;
           if ($type == RTM_NEWNEIGH && $length >= 28) {
             my (undef, undef, undef, undef, $state, $flags) = unpack('CCSlSC', substr($buffer, $offset + 16, 12));
-            my $held = $proxy || ($state & (NUD_PERMANENT | NUD_NOARP)) || ($flags & NTF_EXT_LEARNED);
+            my $held = $proxy || ($state & NUD_PERMANENT) || ($flags & NTF_EXT_LEARNED);
             for (my $attribute = $offset + 28; !$held && $attribute + 4 <= $offset + $length;) {
               my ($size, $kind) = unpack('SS', substr($buffer, $attribute, 4));
               last if $size < 4;
@@ -240,8 +258,9 @@ sub count_in {
   if (!$pid) {
     open(STDERR, '>', '/dev/null');
     syscall($SYS_setns, $fd, CLONE_NEWNET) == 0 or exit 3;
-    $( = NOBODY;
+    # Effective and supplementary groups first, then real and saved ones, then the user.
     $) = join ' ', NOBODY, NOBODY;
+    $( = NOBODY;
     $< = $> = NOBODY;
     exit 6 unless $> == NOBODY && $< == NOBODY && $( == NOBODY && $) eq join(' ', NOBODY, NOBODY);
     count_here($budget);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { sandboxThreads } from './sandbox-threads.js';
+import { sandboxThreads, TooManyCgroupsError } from './sandbox-threads.js';
 
 /** What a sandbox holds of the neighbour entries the kernel never reclaims (neighbour-census.pl). */
 export interface NeighbourCensus {
@@ -33,11 +33,12 @@ const SYSCALLS: Partial<Record<NodeJS.Architecture, [number, number, number, num
 export const MAX_COUNTED_NAMESPACES = 128;
 
 /**
- * The census did not finish in its time. A sandbox's own namespaces take ~50 ms; what takes
- * seconds is a sandbox made to be slow to count (millions of descriptors, mounts).
+ * The census could not finish: it took longer than its time (a sandbox's own namespaces take
+ * ~50 ms; seconds take a sandbox made slow to count: millions of descriptors, mounts), printed more
+ * or other than it prints, or the sandbox has more cgroups than are read. A sandbox can cause each.
  */
-export class NeighbourCensusTimeoutError extends Error {
-  override name = 'NeighbourCensusTimeoutError';
+export class NeighbourCensusUnfinishedError extends Error {
+  override name = 'NeighbourCensusUnfinishedError';
 }
 
 let script: string | undefined;
@@ -72,14 +73,18 @@ export function parseCensus(output: string): NeighbourCensus {
 export async function neighbourCensus(initPid: number, containerId: string, limit: number, timeoutMs = 10_000): Promise<NeighbourCensus> {
   const syscalls = SYSCALLS[process.arch];
   if (!syscalls) throw new Error(`the neighbour census does not know ${process.arch}'s syscall numbers`);
-  const threads = await sandboxThreads(initPid, containerId);
+  const threads = await sandboxThreads(initPid, containerId).catch((error: unknown) => {
+    throw error instanceof TooManyCgroupsError ? new NeighbourCensusUnfinishedError(error.message) : error;
+  });
   script ??= readFileSync(new URL('./neighbour-census.pl', import.meta.url), 'utf8');
   const args = ['-e', script, String(limit), String(MAX_COUNTED_NAMESPACES), ...syscalls.map(String)];
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn('perl', args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Perl by its path, with no environment (PERL5OPT and the like do not reach a root process).
+    const child = spawn('/usr/bin/perl', args, { detached: true, env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let overflowed = false;
     const killGroup = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -93,7 +98,10 @@ export async function neighbourCensus(initPid: number, containerId: string, limi
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (stdout.length > 4 * 1024 * 1024) killGroup();
+      if (stdout.length > MAX_OUTPUT_CHARS) {
+        overflowed = true;
+        killGroup();
+      }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < 2000) stderr += chunk;
@@ -105,11 +113,19 @@ export async function neighbourCensus(initPid: number, containerId: string, limi
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) reject(new NeighbourCensusTimeoutError(`the neighbour census took longer than ${timeoutMs} ms (${threads.length} threads)`));
+      if (timedOut) reject(new NeighbourCensusUnfinishedError(`the neighbour census took longer than ${timeoutMs} ms (${threads.length} threads)`));
+      else if (overflowed) reject(new NeighbourCensusUnfinishedError(`the neighbour census printed more than ${MAX_OUTPUT_CHARS} characters`));
       else if (code !== 0) reject(new Error(`the neighbour census failed (${signal ?? `exit ${code}`}): ${stderr.trim().slice(0, 200)}`));
       else resolve(stdout);
     });
     child.stdin.end(threads.join('\n') + '\n');
   });
-  return parseCensus(output);
+  try {
+    return parseCensus(output);
+  } catch (error) {
+    throw new NeighbourCensusUnfinishedError((error as Error).message);
+  }
 }
+
+/** The census prints a line per namespace (at most 128 counted) and at most 101 hidden: far below this. */
+const MAX_OUTPUT_CHARS = 1024 * 1024;

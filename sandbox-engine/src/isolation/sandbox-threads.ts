@@ -19,6 +19,13 @@ export function containerCgroup(cgroupText: string, containerId: string, cgroupR
   return { dir: path.join(base, parts.slice(0, own + 1).join('/')), tasksFile };
 }
 
+const MAX_CGROUPS = 100_000;
+
+/** A sandbox with more cgroups than the walk reads. */
+export class TooManyCgroupsError extends Error {
+  override name = 'TooManyCgroupsError';
+}
+
 /**
  * The host's thread ids of a sandbox: those of its container's cgroup and every cgroup below (its
  * inner daemon's containers), which it cannot leave (the cgroups above are the host's).
@@ -28,7 +35,9 @@ export async function sandboxThreads(initPid: number, containerId: string, optio
   const { dir, tasksFile } = containerCgroup(cgroupText, containerId, options.cgroupRoot ?? '/sys/fs/cgroup');
   const threads = new Set<number>();
   const pending = [dir];
-  for (let seen = 0; pending.length > 0 && seen < 100_000; seen += 1) {
+  for (let seen = 0; pending.length > 0; seen += 1) {
+    // Cgroups are cheap to make: past this many, the walk could miss some (and a census must not).
+    if (seen >= MAX_CGROUPS) throw new TooManyCgroupsError(`the sandbox has more than ${MAX_CGROUPS} cgroups`);
     const current = pending.pop() as string;
     const text = await readFile(path.join(current, tasksFile), 'utf8').catch(() => '');
     for (const tid of text.split('\n')) if (/^\d+$/.test(tid)) threads.add(Number(tid));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NeighbourCensusTimeoutError, type NeighbourCensus } from '../isolation/neighbour-census.js';
+import { NeighbourCensusUnfinishedError, type NeighbourCensus } from '../isolation/neighbour-census.js';
 import type { NeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
 import type { LogFields, Logger } from '../log/logger.js';
 import { NeighbourWatchdog } from './neighbour-watchdog.js';
@@ -241,7 +241,7 @@ describe('NeighbourWatchdog', () => {
   });
 
   it('ends a sandbox whose census times out on two looks in a row, not one whose census failed otherwise', async () => {
-    const timeout = new NeighbourCensusTimeoutError('took longer than 10000 ms');
+    const timeout = new NeighbourCensusUnfinishedError('took longer than 10000 ms');
     const sandboxes = { slow: { censusFails: timeout }, gone: { censusFails: new Error('the neighbour census failed: exit 2') } };
     const { watchdog, ended, logged } = setup(['slow', 'gone'].map(session), sandboxes, { turnEveryMs: 0 });
     // Each tick looks at one of them in turn: slow, gone, slow (its second timeout), gone…
@@ -257,7 +257,7 @@ describe('NeighbourWatchdog', () => {
   });
 
   it('does not end a sandbox whose timeouts come between censuses that finish, nor for another error between them', async () => {
-    const timeout = new NeighbourCensusTimeoutError('took longer than 10000 ms');
+    const timeout = new NeighbourCensusUnfinishedError('took longer than 10000 ms');
     const other = new Error('the neighbour census failed: exit 2');
     const sandboxes = {
       reset: { censusFails: [timeout, null, timeout, null, timeout, null] },

@@ -1,5 +1,5 @@
 import type { NeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
-import { NeighbourCensusTimeoutError, type NeighbourCensus } from '../isolation/neighbour-census.js';
+import { NeighbourCensusUnfinishedError, type NeighbourCensus } from '../isolation/neighbour-census.js';
 import type { Logger } from '../log/logger.js';
 import type { Session } from './session.js';
 
@@ -97,7 +97,7 @@ export class NeighbourWatchdog {
       census = await this.deps.census(await this.deps.processId(session), session, this.deps.limit);
     } catch (error) {
       if (session.ended) return;
-      if (error instanceof NeighbourCensusTimeoutError) {
+      if (error instanceof NeighbourCensusUnfinishedError) {
         if (this.timedOut.has(session.id)) return this.end(session, 'sandbox.neighbours.census-timeout', { error: error.message });
         this.timedOut.add(session.id);
       }
