@@ -4,10 +4,13 @@ import type { Lesson } from '../contracts/lesson.js';
 import type { SessionEnded } from '../contracts/socket-events.js';
 import type { SandboxShell } from '../checkers/sandbox-shell.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import { neighbourCensus } from '../isolation/neighbour-census.js';
+import { readNeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
 import type { Logger } from '../log/logger.js';
 import type { SandboxDiskFacts } from '../store/sandbox-disk.js';
 import type { SandboxTerminal } from '../terminal/sandbox-terminal.js';
 import { hashLearnerKey, newLearnerKey } from './learner-key.js';
+import { NeighbourWatchdog } from './neighbour-watchdog.js';
 import { PoolClaims } from './pool-claims.js';
 import { runningSandboxIds } from './running-sandboxes.js';
 import { SandboxProvisioner, type CloneStore, type SeedSource } from './sandbox-provisioner.js';
@@ -18,9 +21,6 @@ import { SessionEvents, type SessionEvent } from './session-events.js';
 import { SessionIndex } from './session-index.js';
 import type { SessionJournal } from './session-journal.js';
 import { SessionReaper } from './session-reaper.js';
-import { NeighbourWatchdog } from './neighbour-watchdog.js';
-import { neighbourCensus } from '../isolation/neighbour-census.js';
-import { readNeighbourTableTotals } from '../isolation/neighbour-table-totals.js';
 import { SessionStarts } from './session-starts.js';
 import { SessionTerminals } from './session-terminals.js';
 import type { StartOptions } from './start-limiter.js';
@@ -78,7 +78,7 @@ export class SessionManager {
       end: (session) => this.destroy(session, 'kernel-limit'),
       log,
       limit: config.SANDBOX_NEIGHBOURS_MAX,
-      // A look costs ~50 ms of CPU (perl, ip): one sandbox every 5 s; the counts are read every second.
+      // A look costs ~50-80 ms of CPU (the census): one sandbox every 5 s; the counts are read every second.
       turnEveryMs: 5000,
     });
   }
