@@ -56,6 +56,19 @@ const batchFiles = (count: number, line: string) =>
 
 const secondsSince = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
 
+/**
+ * Waits until the attacker's sandbox is ended or HOLD_SECONDS have passed since `started`, calling
+ * `look` every `everyMs` meanwhile; resolves with the seconds after which it was ended, if it was.
+ */
+async function holdWhileAlive(attacker: { alive(): boolean }, started: number, { everyMs = 250, look = () => undefined as unknown } = {}): Promise<string | undefined> {
+  while (Date.now() - started < HOLD_SECONDS * 1000) {
+    if (!attacker.alive()) return secondsSince(started);
+    look();
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return undefined;
+}
+
 /** Namespaces the hiding attack makes, each with fewer entries than a sandbox may hold. */
 const HIDDEN_NAMESPACES = 40;
 const ENTRIES_PER_HIDDEN = 4000;
@@ -120,14 +133,7 @@ function heldArpEntriesAttack({ id, title, setup, add, cleanup }: { id: string; 
         if (!/HELD-SETUP-OK/.test(prepared.output)) throw new Error(`the attack could not set up: ${prepared.output.replace(/\s+/g, ' ').slice(-200)}`);
         const started = Date.now();
         attacker.terminal.learner.type(`${add}; echo HELD-$((6*7))-ADDED\r`);
-        let endedAfter: string | undefined;
-        while (Date.now() - started < HOLD_SECONDS * 1000) {
-          if (!attacker.alive()) {
-            endedAfter ??= secondsSince(started);
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
+        const endedAfter = await holdWhileAlive(attacker, started);
         const heldAtEnd = hostArpEntries() - before;
         // Held: the sandbox lives on at the end with the bulk of its entries (its end frees them all).
         // Blocked only by the watchdog's end (kernel-limit): a sandbox that died of anything else proves nothing.
@@ -187,14 +193,7 @@ export const heldNeighbourAttacks: Attack[] = [
         if (!/HELD-SETUP-OK/.test(setup.output)) throw new Error(`the attack could not set up: ${setup.output.replace(/\s+/g, ' ').slice(-200)}`);
         const started = Date.now();
         attacker.terminal.learner.type('nohup perl /tmp/hide.pl > /tmp/hide.log 2>&1 &\r');
-        let endedAfter: string | undefined;
-        while (Date.now() - started < HOLD_SECONDS * 1000) {
-          if (!attacker.alive()) {
-            endedAfter ??= secondsSince(started);
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
+        const endedAfter = await holdWhileAlive(attacker, started);
         const heldAtEnd = hostArpEntries() - before;
         const hidden = attacker.alive() ? (await attacker.terminal.run('cat /tmp/hide.log')).output : '';
         // Blocked only by the watchdog's end (kernel-limit): a sandbox that died of anything else proves nothing.
@@ -232,15 +231,7 @@ export const heldNeighbourAttacks: Attack[] = [
         if (!/HELD-SETUP-OK/.test(setup.output)) throw new Error(`the attack could not set up: ${setup.output.replace(/\s+/g, ' ').slice(-200)}`);
         const started = Date.now();
         attacker.terminal.learner.type('for f in /tmp/held.*; do ip -batch $f >/dev/null 2>&1; done; echo HELD-$((6*7))-ADDED\r');
-        let endedAfter: string | undefined;
-        while (Date.now() - started < HOLD_SECONDS * 1000) {
-          if (!attacker.alive()) {
-            endedAfter ??= secondsSince(started);
-            break;
-          }
-          peak = Math.max(peak, hostCount(pid, ['show', 'proxy']));
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
+        const endedAfter = await holdWhileAlive(attacker, started, { everyMs: 1000, look: () => (peak = Math.max(peak, hostCount(pid, ['show', 'proxy']))) });
         const heldAtEnd = attacker.alive() ? hostCount(pid, ['show', 'proxy']) : 0;
         const reason = await attacker.endReason();
         const succeeded = reason === undefined ? heldAtEnd > 20_000 : reason !== 'kernel-limit';
