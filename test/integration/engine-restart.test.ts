@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CgroupV1Delegation } from '../../sandbox-engine/src/isolation/cgroup-v1-delegation.js';
 import { instanceResources, requireDocker } from '../support/docker-state.js';
 import { startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
@@ -30,6 +32,24 @@ describe('engine restart', () => {
     again.type('docker ps --format "name={{.Names}}"\r');
     await again.waitForOutput(/name=survivor/, 30_000);
     again.disconnect();
+    await second.engine.sessions.destroyAll();
+    expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
+  });
+
+  it('an engine that stopped while a sandbox started leaves it on its start-up CPU: the next one puts it on its limit', async () => {
+    await requireDocker();
+    const first = await startTestEngine({ SANDBOX_START_CPUS: '2' });
+    const session = await first.engine.sessions.create(lesson);
+    // As create leaves it until its daemon answers: the engine stopped in between.
+    await new CgroupV1Delegation().setCpus(session.containerName, session.containerId, 2);
+    const parent = `/sys/fs/cgroup/cpu/dockyard/${session.containerName}`;
+    expect(readFileSync(`${parent}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('200000');
+    await first.engine.close();
+
+    await using second = await startTestEngine({ DOCKYARD_INSTANCE: first.instance, SANDBOX_START_CPUS: '2' });
+    expect(second.engine.sessions.get(session.id)).toBeDefined();
+    expect(readFileSync(`${parent}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('100000');
+    expect(readFileSync(`${parent}/${session.containerId}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('100000');
     await second.engine.sessions.destroyAll();
     expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
   });

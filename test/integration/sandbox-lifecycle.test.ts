@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allVolumeNames, instanceResources, requireDocker } from '../support/docker-state.js';
 import { startTestEngine, type TestEngine } from '../support/start-test-engine.js';
@@ -9,7 +11,7 @@ describe('sandbox lifecycle on the real Docker Engine', () => {
   let test: TestEngine;
   beforeAll(async () => {
     await requireDocker();
-    test = await startTestEngine({ MAX_SANDBOXES: '3' });
+    test = await startTestEngine({ MAX_SANDBOXES: '3', SANDBOX_START_CPUS: '2' });
   });
   afterAll(async () => test && (await test[Symbol.asyncDispose]()));
 
@@ -33,6 +35,32 @@ describe('sandbox lifecycle on the real Docker Engine', () => {
     expect(await instanceResources(test.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
     const volumesAfter = await allVolumeNames();
     expect([...volumesAfter].filter((name) => !volumesBefore.has(name))).toEqual([]);
+  });
+
+  it('starts a sandbox on more CPU, and hands it over on its own limit (on the host and as the learner reads it)', async () => {
+    const { SANDBOX_CPUS, SANDBOX_START_CPUS } = test.engine.config;
+    expect(SANDBOX_START_CPUS).toBeGreaterThan(SANDBOX_CPUS);
+    // The host-owned parent cgroups of this engine's sandboxes, read every 10 ms while one starts.
+    const parents = `/sys/fs/cgroup/cpu/dockyard`;
+    const mine = () => readdirSync(parents).filter((name) => name.startsWith(`dockyard-sbx-${test.instance}-`));
+    const seen = new Set<number>();
+    const watching = setInterval(() => {
+      for (const name of mine()) {
+        try {
+          seen.add(Number(readFileSync(path.join(parents, name, 'cpu.cfs_quota_us'), 'utf8')));
+        } catch {
+          // Not made yet, or removed meanwhile.
+        }
+      }
+    }, 10);
+    const session = await test.engine.sessions.create(lesson).finally(() => clearInterval(watching));
+    expect([...seen]).toContain(SANDBOX_START_CPUS * 100_000);
+    const parent = path.join(parents, session.containerName);
+    expect(readFileSync(path.join(parent, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe(String(SANDBOX_CPUS * 100_000));
+    expect(readFileSync(path.join(parent, session.containerId, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe(String(SANDBOX_CPUS * 100_000));
+    const inside = await test.engine.sessions.shellFor(session).run('cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us', { timeoutMs: 30_000, signal: AbortSignal.timeout(35_000) });
+    expect(inside.stdout.trim()).toBe(String(SANDBOX_CPUS * 100_000));
+    await test.engine.sessions.destroy(session, 'ended');
   });
 
   it('keeps two sandboxes apart: neither sees the other\'s containers', async () => {

@@ -51,6 +51,15 @@ export const configSchema = z
     SANDBOX_DISK_GB: positiveInt(8),
     SANDBOX_MEMORY_MB: positiveInt(2048),
     SANDBOX_CPUS: z.coerce.number().positive().max(64).default(1),
+    /**
+     * CPUs a sandbox may use while it starts, before anyone has its shell (its inner daemon's start
+     * is CPU-bound); then it is put on SANDBOX_CPUS. Default: the CPU count. userns isolation only.
+     */
+    SANDBOX_START_CPUS: z.coerce
+      .number()
+      .positive()
+      .max(64)
+      .default(() => Math.max(1, availableParallelism())),
     SANDBOX_PIDS: positiveInt(1024),
     /**
      * Neighbour entries a sandbox may hold that the kernel never reclaims (permanent, proxy or

@@ -50,6 +50,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).MAX_CONCURRENT_STARTS).toBe(Math.max(1, availableParallelism()));
     expect(loadConfig({ MAX_CONCURRENT_STARTS: '4' }).MAX_CONCURRENT_STARTS).toBe(4);
     expect(() => loadConfig({ MAX_CONCURRENT_STARTS: '0' })).toThrowError(/MAX_CONCURRENT_STARTS/);
+    expect(loadConfig({}).SANDBOX_START_CPUS).toBe(Math.max(1, availableParallelism()));
+    expect(loadConfig({ SANDBOX_START_CPUS: '1.5' }).SANDBOX_START_CPUS).toBe(1.5);
+    expect(() => loadConfig({ SANDBOX_START_CPUS: '0' })).toThrowError(/SANDBOX_START_CPUS/);
   });
 
   it('rejects a warning window longer than the idle timeout', () => {

@@ -19,8 +19,7 @@ import {
   type ShellOptions,
   type ShellStream,
 } from './sandbox-driver.js';
-import { waitUntil } from '../process/wait-until.js';
-import { INNER_DOCKER_SOCKET } from '../contracts/sandbox-image.js';
+import { innerSocketFromHost, pingDaemonSocket } from './inner-daemon-ping.js';
 
 const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([key, value]) => `${key}=${value}`);
 
@@ -103,6 +102,8 @@ export class DockerSandboxDriver implements SandboxDriver {
       await delegation?.delegate(spec.name, container.id, this.owner);
       await container.start();
       if (this.userNamespaceLimits) await applyUserNamespaceLimits((await container.inspect()).State.Pid, this.userNamespaceLimits);
+      // Its start is CPU-bound and nobody's yet: more CPU until waitReady puts it on its own limits.
+      if (delegation && config.SANDBOX_START_CPUS > config.SANDBOX_CPUS) await delegation.setCpus(spec.name, container.id, config.SANDBOX_START_CPUS);
       return container.id;
     } catch (error) {
       await this.destroy(spec.name).catch(() => undefined);
@@ -112,33 +113,37 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async waitReady(containerId: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    // One exec that waits inside the sandbox answers within 50 ms of the daemon, without a round
-    // trip (inspect + exec) to both daemons every 100 ms while the sandbox is busy starting.
-    const waitForDaemon = `until [ -S ${INNER_DOCKER_SOCKET} ] && docker version >/dev/null 2>&1; do sleep 0.05; done`;
-    const waited = await this.exec(containerId, ['sh', '-c', waitForDaemon], { timeoutMs }).catch(
-      () => undefined,
-    );
-    if (waited?.exitCode === 0) return;
-    // It stopped, or the exec failed: poll, to tell which (and for how much longer).
+    const container = this.docker.getContainer(containerId);
+    const running = async () => {
+      const info = await container.inspect();
+      if (info.State.Running && info.State.Pid > 0) return info;
+      const logs = await container.logs({ stdout: true, stderr: true, tail: 20 });
+      throw new Error(`sandbox stopped while starting (exit ${info.State.ExitCode}): ${logs.toString('utf8').slice(-500)}`);
+    };
+    const info = await running();
+    // Pinged from the host through the sandbox's root: no process in the sandbox, no exec.
     let last = '';
-    const ready = await waitUntil(
-      async () => {
-        const info = await this.docker.getContainer(containerId).inspect();
-        if (!info.State.Running) {
-          const logs = await this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: 20 });
-          throw new Error(`sandbox stopped while starting (exit ${info.State.ExitCode}): ${logs.toString('utf8').slice(-500)}`);
-        }
-        // A slow answer on a loaded host is not a failure: ask again until the deadline.
-        const result = await this.exec(containerId, ['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 }).catch(
-          (error: Error) => ({ exitCode: -1, stdout: '', stderr: error.message }),
-        );
-        last = result.stderr.trim();
-        return result.exitCode === 0;
-      },
-      { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 100 },
-    );
-    if (ready) return;
+    let looked = Date.now();
+    while (Date.now() < deadline) {
+      const ping = await pingDaemonSocket(innerSocketFromHost(info.State.Pid), Math.min(2000, Math.max(1, deadline - Date.now())));
+      if (ping.ok) {
+        // The same process still (its pid was not reused by another after it ended).
+        if ((await running()).State.Pid !== info.State.Pid) throw new Error('the sandbox restarted while starting');
+        await this.applyRunningLimits(info.Name.replace(/^\//, ''), containerId);
+        return;
+      }
+      last = ping.reason;
+      if (Date.now() - looked >= 1000) {
+        await running();
+        looked = Date.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     throw new Error(`the sandbox's Docker daemon did not answer within ${timeoutMs} ms (${last})`);
+  }
+
+  async applyRunningLimits(name: string, containerId: string): Promise<void> {
+    if (this.delegation) await this.delegation.setCpus(name, containerId, this.config.SANDBOX_CPUS);
   }
 
   async list(labels: Record<string, string>): Promise<SandboxSummary[]> {

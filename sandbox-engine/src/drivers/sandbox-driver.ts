@@ -63,9 +63,12 @@ export interface SandboxDriver {
   ping(): Promise<void>;
   /** The id of an image on the sandbox daemon, or undefined when it is not there. */
   imageId(ref: string): Promise<string | undefined>;
+  /** Creates and starts a sandbox; until waitReady it may use more CPU than its limit (SANDBOX_START_CPUS). */
   create(spec: SandboxCreateSpec): Promise<string>;
-  /** Resolves once the sandbox's own Docker daemon answers. */
+  /** Resolves once the sandbox's own Docker daemon answers and the sandbox is on its running limits. */
   waitReady(containerId: string, timeoutMs: number): Promise<void>;
+  /** Puts a sandbox on its running limits (create gave it more CPU for its start): also for one adopted mid-start. */
+  applyRunningLimits(name: string, containerId: string): Promise<void>;
   list(labels: Record<string, string>): Promise<SandboxSummary[]>;
   exec(containerId: string, argv: string[], options: ExecOptions): Promise<ExecResult>;
   openShell(containerId: string, options: ShellOptions): Promise<ShellStream>;

@@ -17,6 +17,7 @@ const CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer',
 /** Files a delegated cgroup's owner may write: joining it, and making children. Never its limits. */
 const DELEGATED_FILES = ['cgroup.procs', 'tasks', 'cgroup.clone_children'];
 const CPU_PERIOD_US = 100_000;
+const cpuQuota = (cpus: number) => Math.round(cpus * CPU_PERIOD_US);
 
 /**
  * cgroup v1 delegation the way LXC does it. Per sandbox, a host-owned parent cgroup
@@ -67,7 +68,25 @@ export class CgroupV1Delegation {
     }
     await writeFile(path.join(this.dir('pids', name), 'pids.max'), String(limits.pids));
     await writeFile(path.join(this.dir('cpu', name), 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
-    await writeFile(path.join(this.dir('cpu', name), 'cpu.cfs_quota_us'), String(Math.round(limits.cpus * CPU_PERIOD_US)));
+    await writeFile(path.join(this.dir('cpu', name), 'cpu.cfs_quota_us'), String(cpuQuota(limits.cpus)));
+  }
+
+  /**
+   * Sets the CPU allowance of a running sandbox: on its parent and on the container's own cgroup
+   * (what the sandbox reads), both host-owned. The kernel refuses a child's quota above its parent's,
+   * so a raise writes the parent first and a cut the child first. Each is read back: a sandbox is
+   * never left on more CPU than asked without an error.
+   */
+  async setCpus(name: string, containerId: string, cpus: number): Promise<void> {
+    const quota = cpuQuota(cpus);
+    const parent = path.join(this.dir('cpu', name), 'cpu.cfs_quota_us');
+    const own = path.join(this.dir('cpu', name, containerId), 'cpu.cfs_quota_us');
+    const raising = quota > Number((await readFile(parent, 'utf8')).trim());
+    for (const file of raising ? [parent, own] : [own, parent]) {
+      await writeFile(file, String(quota));
+      const now = Number((await readFile(file, 'utf8')).trim());
+      if (now !== quota) throw new Error(`${file} reads ${now} after writing ${quota}`);
+    }
   }
 
   /** Before every start: the container's own cgroup, handed to the sandbox's root (runc removes it on stop). */

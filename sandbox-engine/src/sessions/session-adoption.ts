@@ -38,6 +38,16 @@ export async function adoptSandboxes({ config, driver, store, provisioner, claim
       log.info('session.discarded', { session: id, running: found.running, pool: pooled, claimed: claim !== undefined });
       continue;
     }
+    // An engine that stopped while this one started left it on its start-up CPU: never a learner's.
+    const failure = await driver.applyRunningLimits(found.name, found.containerId).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    if (failure) {
+      log.error('session.limits.failed', { session: id, error: failure });
+      await provisioner.remove(found.name, id);
+      continue;
+    }
     const session = new Session(id, lesson, owner.learnerHash, found.containerId, found.name, owner.createdAt, owner.expiresAt);
     session.clientAddress = owner.clientAddress;
     adopted.push(session);
