@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
 import { docker, sandboxDocker } from '../support/docker-state.js';
@@ -41,10 +42,37 @@ function bareDockerRun(image: string): { runMs: number; daemonMs: number } {
   return { runMs, daemonMs };
 }
 
+/**
+ * Lesson 1's database on the host's engine, no sandbox: `docker run postgres:15` with the lesson's
+ * settings until it accepts a connection over TCP (the entrypoint's init server listens on its
+ * socket only). What PostgreSQL's own first start (initdb, the database, a restart) costs here.
+ */
+async function bareDatabase(): Promise<number> {
+  const name = `dockyard-bench-pg-${process.pid}`;
+  const started = Date.now();
+  try {
+    execFileSync('docker', [
+      'run', '-d', '--name', name, '--label', labelFilter('managed', 'true'), '-p', '127.0.0.1::5432',
+      '-e', 'POSTGRES_USER=docker', '-e', 'POSTGRES_PASSWORD=docker', '-e', 'POSTGRES_DB=hartl', 'postgres:15',
+    ], { stdio: 'ignore' });
+    const port = execFileSync('docker', ['port', name, '5432/tcp'], { encoding: 'utf8' }).trim().split('\n')[0]!.split(':').pop();
+    for (;;) {
+      const client = new pg.Client({ host: '127.0.0.1', port: Number(port), user: 'docker', password: 'docker', database: 'hartl', connectionTimeoutMillis: 1000 });
+      const accepted = await client.connect().then(() => true, () => false);
+      await client.end().catch(() => undefined);
+      if (accepted) return Date.now() - started;
+      if (Date.now() - started > 60_000) throw new Error('the bare database never accepted a connection');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    execFileSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });
+  }
+}
+
 async function main() {
   await using test = await startTestEngine({ MAX_SANDBOXES: '4' });
   const image = test.engine.config.SANDBOX_IMAGE;
-  const bare = { run: [] as number[], daemon: [] as number[] };
+  const bare = { run: [] as number[], daemon: [] as number[], database: [] as number[] };
   const shell: number[] = [];
   const database: number[] = [];
   let memoryMiB = 0;
@@ -57,6 +85,7 @@ async function main() {
     const baseline = bareDockerRun(image);
     bare.run.push(baseline.runMs);
     bare.daemon.push(baseline.daemonMs);
+    bare.database.push(await bareDatabase());
 
     const storeBefore = statfsSync(`${test.engine.config.DOCKYARD_DATA_DIR}/store`);
     const learner = new TestLearner(test.url, lesson);
@@ -68,8 +97,9 @@ async function main() {
     await learner.waitForOutput(/root@sandbox[^\n]*[#$] $/m);
     shell.push(Date.now() - started);
 
+    // The port asked once: a Docker CLI per poll would take the sandbox's CPU from PostgreSQL.
     learner.type('docker run -d -p 5432 --name db -e POSTGRES_USER=docker -e POSTGRES_PASSWORD=docker -e POSTGRES_DB=hartl postgres:15 >/dev/null; ' +
-      'until pg_isready -q -h 127.0.0.1 -p "$(docker port db 5432/tcp | head -n1 | cut -d: -f2)"; do sleep 0.1; done; echo "db-ready-$((6*7))"\r');
+      'port=$(docker port db 5432/tcp | head -n1 | cut -d: -f2); until pg_isready -q -h 127.0.0.1 -p "$port"; do sleep 0.1; done; echo "db-ready-$((6*7))"\r');
     await learner.waitForOutput(/db-ready-42/, 60_000);
     database.push(Date.now() - started);
 
@@ -103,7 +133,12 @@ async function main() {
   console.log(`\nDockyard Lessons benchmark (${RUNS} runs, medians; isolation ${test.engine.config.SANDBOX_ISOLATION})`);
   console.log(`  baseline: bare docker run of ${image}: ${seconds(median(bare.run))} to return, ${seconds(median(bare.daemon))} until its inner daemon answers`);
   console.log(`  session request -> usable shell (prompt in the terminal): ${seconds(median(shell))}  (${ratio.toFixed(2)}x the bare run + daemon)`);
+  const afterShell = database.map((ms, i) => ms - shell[i]!);
   console.log(`  session request -> lesson 1's database accepting connections: ${seconds(median(database))}`);
+  console.log(
+    `    of which after the prompt: ${seconds(median(afterShell))}; the same database on the host's engine, no sandbox: ` +
+      `${seconds(median(bare.database))} (${(median(afterShell) / median(bare.database)).toFixed(2)}x)`,
+  );
   console.log(`  idle sandbox: ${memoryMiB.toFixed(0)} MiB memory (without page cache), ${pids} pids`);
   console.log(`  disk added to the store by two sandboxes (one running postgres, one idle): ${diskMiB.toFixed(0)} MiB`);
   if (echo) {
@@ -112,7 +147,7 @@ async function main() {
         `docker exec -it p50 ${echo.dockerExec.p50Ms} ms, p99 ${echo.dockerExec.p99Ms} ms; added by the engine: p50 ${echo.addedP50Ms} ms, p99 ${echo.addedP99Ms} ms`,
     );
   }
-  console.log(`  all runs (ms): shell ${shell.join(', ')}; database ${database.join(', ')}; bare ${bare.daemon.join(', ')}`);
+  console.log(`  all runs (ms): shell ${shell.join(', ')}; database ${database.join(', ')}; bare ${bare.daemon.join(', ')}; bare database ${bare.database.join(', ')}`);
   const loadAverageEnd = os.loadavg()[0]!;
   console.log(`  load average: ${loadAverageStart.toFixed(2)} at the start, ${loadAverageEnd.toFixed(2)} at the end (${os.cpus().length} cores)`);
 
@@ -124,11 +159,13 @@ async function main() {
     shellReadyMs: median(shell),
     shellReadyRatio: Math.round(ratio * 100) / 100,
     databaseReadyMs: median(database),
+    databaseAfterShellMs: median(afterShell),
+    bareDatabaseMs: median(bare.database),
     idleMemoryMiB: Math.round(memoryMiB),
     idlePids: pids,
     twoSandboxesDiskMiB: Math.round(diskMiB),
     echo,
-    allRunsMs: { shell, database, bareDaemon: bare.daemon },
+    allRunsMs: { shell, database, bareDaemon: bare.daemon, bareDatabase: bare.database },
     loadAverage: { start: loadAverageStart, end: loadAverageEnd },
     cores: os.cpus().length,
     at: new Date().toISOString(),
