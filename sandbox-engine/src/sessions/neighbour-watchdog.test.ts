@@ -250,7 +250,7 @@ describe('NeighbourWatchdog', () => {
     expect(events(logged)).toEqual([['warn', 'neighbours.count.failed', 'slow']]);
     for (let tick = 1; tick < 8; tick += 1) await watchdog.tick(tick * 2 * second);
     expect(ended).toEqual(['slow']);
-    expect(events(logged).filter(([, event]) => event === 'sandbox.neighbours.census-timeout')).toEqual([['warn', 'sandbox.neighbours.census-timeout', 'slow']]);
+    expect(events(logged).filter(([, event]) => event === 'sandbox.neighbours.census-unfinished')).toEqual([['warn', 'sandbox.neighbours.census-unfinished', 'slow']]);
     const gone = events(logged).filter(([, , id]) => id === 'gone');
     expect(gone.length).toBeGreaterThan(2);
     expect(new Set(gone.map(([, event]) => event))).toEqual(new Set(['neighbours.count.failed']));

@@ -39,9 +39,9 @@ export class NeighbourWatchdog {
   private next = 0;
   private lastFullScan: { at: number; total: number } | undefined;
   private lastTurn = Number.NEGATIVE_INFINITY;
-  /** Per session: what its last look found kept out of reach (inodes), and whether it timed out. */
+  /** Per session: what its last look found kept out of reach (inodes), and whether its census could not finish (too slow, too much output, too many cgroups). */
   private readonly uncounted = new Map<string, Set<number>>();
-  private readonly timedOut = new Set<string>();
+  private readonly unfinished = new Set<string>();
 
   constructor(private readonly deps: NeighbourWatchdogDeps) {}
 
@@ -62,7 +62,7 @@ export class NeighbourWatchdog {
     try {
       const sessions = this.deps.sessions().filter((session) => !session.ended);
       for (const id of this.uncounted.keys()) if (!sessions.some((session) => session.id === id)) this.uncounted.delete(id);
-      for (const id of this.timedOut) if (!sessions.some((session) => session.id === id)) this.timedOut.delete(id);
+      for (const id of this.unfinished) if (!sessions.some((session) => session.id === id)) this.unfinished.delete(id);
       if (sessions.length === 0) return;
       const totals = await this.deps.totals();
       const total = totals.arp + totals.ndisc;
@@ -98,14 +98,14 @@ export class NeighbourWatchdog {
     } catch (error) {
       if (session.ended) return;
       if (error instanceof NeighbourCensusUnfinishedError) {
-        if (this.timedOut.has(session.id)) return this.end(session, 'sandbox.neighbours.census-timeout', { error: error.message });
-        this.timedOut.add(session.id);
+        if (this.unfinished.has(session.id)) return this.end(session, 'sandbox.neighbours.census-unfinished', { error: error.message });
+        this.unfinished.add(session.id);
       }
       // A sandbox that just ended or is not running has nothing to count; the reaper deals with dead ones.
       this.deps.log.warn('neighbours.count.failed', { session: session.id, error });
       return;
     }
-    this.timedOut.delete(session.id);
+    this.unfinished.delete(session.id);
     if (session.ended) return;
     if (census.skipped.length > 0) this.deps.log.warn('neighbours.count.skipped', { session: session.id, skipped: census.skipped });
     const hidden = census.hidden.map((item) => item.inode);
@@ -118,7 +118,7 @@ export class NeighbourWatchdog {
 
   private async end(session: Session, event: string, fields: Record<string, unknown>): Promise<void> {
     this.uncounted.delete(session.id);
-    this.timedOut.delete(session.id);
+    this.unfinished.delete(session.id);
     this.deps.log.warn(event, { session: session.id, ...fields });
     // An end that fails (Docker did not answer) must not stop the look at the other sandboxes.
     await this.deps.end(session).catch((error: unknown) => this.deps.log.error('sandbox.neighbours.end.failed', { session: session.id, error }));
