@@ -39,7 +39,10 @@ export class NeighbourWatchdog {
   private next = 0;
   private lastFullScan: { at: number; total: number } | undefined;
   private lastTurn = Number.NEGATIVE_INFINITY;
-  /** Per session: what its last look found kept out of reach (inodes), and whether its census could not finish (too slow, too much output, too many cgroups). */
+  /**
+   * Per session: what its last look found kept out of reach (inodes), and whether its census could
+   * not finish (too slow, too much output, too many cgroups).
+   */
   private readonly uncounted = new Map<string, Set<number>>();
   private readonly unfinished = new Set<string>();
 
