@@ -81,6 +81,24 @@ const ENTRIES = [
 const HELD = 5;
 const COVERED = 'a mount path that no longer leads to its namespace';
 /** A script line that adds ENTRIES to the network namespace it runs in. */
+const SYSCALLS = process.arch === 'arm64' ? { setns: 268, mmap: 222 } : { setns: 308, mmap: 9 };
+
+/**
+ * A Perl program that enters the network namespace on descriptor 5, runs `body` there, comes back,
+ * closes both namespace descriptors, says "ready" and waits: whatever `body` made is all that keeps
+ * the namespace.
+ */
+const inNamespaceOn5 = (body: string) => `
+  use Socket; use POSIX ();
+  $| = 1;
+  my ($setns, $newnet) = (${SYSCALLS.setns}, 0x40000000);
+  open(my $home, '<', '/proc/self/ns/net') or die "home: $!";
+  syscall($setns, 5, $newnet) == 0 or die "setns: $!";
+  ${body}
+  syscall($setns, fileno($home), $newnet) == 0 or die "setns back: $!";
+  close $home; POSIX::close(5);
+  print "ready\\n"; sleep 60;`;
+
 const ADD_ENTRIES = `printf '%s\\n' ${ENTRIES.map((entry) => `'${entry}'`).join(' ')} | ip -batch -`;
 
 // Each test makes a sandbox of host processes: a cgroup v1 pids directory of its own, processes
@@ -153,17 +171,7 @@ describe.skipIf(!canMakePidsCgroups)('neighbourCensus on this host', { timeout: 
 
   it('counts a namespace held only by a socket made in it', async () => {
     const hidden = namespace('socket');
-    // Enters the namespace (descriptor 5), makes a socket there, comes back and closes both namespaces.
-    const program = `
-      use Socket; use POSIX ();
-      $| = 1;
-      my ($setns, $newnet) = (${process.arch === 'arm64' ? 268 : 308}, 0x40000000);
-      open(my $home, '<', '/proc/self/ns/net') or die "home: $!";
-      syscall($setns, 5, $newnet) == 0 or die "setns: $!";
-      socket(my $socket, AF_INET, SOCK_DGRAM, 0) or die "socket: $!";
-      syscall($setns, fileno($home), $newnet) == 0 or die "setns back: $!";
-      close $home; POSIX::close(5);
-      print "ready\\n"; sleep 60;`;
+    const program = inNamespaceOn5('socket(my $socket, AF_INET, SOCK_DGRAM, 0) or die "socket: $!";');
     const holder = await cgroup.start('exec perl -e "$PROGRAM"', { before: `exec 5</run/netns/${hidden.name}`, env: { PROGRAM: program } });
     execFileSync('ip', ['netns', 'delete', hidden.name]);
     expect(namespaceDescriptors(holder)).toEqual([]);
@@ -271,23 +279,13 @@ describe.skipIf(!canMakePidsCgroups)('neighbourCensus on this host', { timeout: 
 
   it('reports (never counts) a socket kept only by a memory mapping, and the namespace it holds', async () => {
     const hidden = namespace('mapped');
-    // Enters the namespace (descriptor 5), makes a packet socket there with a receive ring, maps the
-    // ring, closes the socket (the mapping keeps it) and comes back.
-    const [setns, mmap] = process.arch === 'arm64' ? [268, 222] : [308, 9];
-    const program = `
-      use Socket; use POSIX ();
-      $| = 1;
-      my ($setns, $mmap, $newnet) = (${setns}, ${mmap}, 0x40000000);
-      open(my $home, '<', '/proc/self/ns/net') or die "home: $!";
-      syscall($setns, 5, $newnet) == 0 or die "setns: $!";
+    // A packet socket with a receive ring, the ring mapped, the socket closed (the mapping keeps it).
+    const program = inNamespaceOn5(`
       socket(my $socket, 17, SOCK_RAW, 0) or die "socket: $!";
       # PACKET_RX_RING: struct tpacket_req { block_size, block_nr, frame_size, frame_nr }.
       setsockopt($socket, 263, 5, pack('L4', 4096, 1, 2048, 2)) or die "ring: $!";
-      syscall($mmap, 0, 4096, 1, 1, fileno($socket), 0) != -1 or die "mmap: $!";
-      close $socket;
-      syscall($setns, fileno($home), $newnet) == 0 or die "setns back: $!";
-      close $home; POSIX::close(5);
-      print "ready\\n"; sleep 60;`;
+      syscall(${SYSCALLS.mmap}, 0, 4096, 1, 1, fileno($socket), 0) != -1 or die "mmap: $!";
+      close $socket;`);
     const holder = await cgroup.start('exec perl -e "$PROGRAM"', { before: `exec 5</run/netns/${hidden.name}`, env: { PROGRAM: program } });
     execFileSync('ip', ['netns', 'delete', hidden.name]);
     expect(namespaceDescriptors(holder)).toEqual([]);
