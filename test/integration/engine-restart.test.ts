@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CgroupV1Delegation } from '../../sandbox-engine/src/isolation/cgroup-v1-delegation.js';
+import { readHostUserNamespaceLimits, sandboxUserNamespaceLimits } from '../../sandbox-engine/src/isolation/user-namespace-limits.js';
 import { instanceResources, requireDocker } from '../support/docker-state.js';
 import { startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
@@ -36,21 +38,37 @@ describe('engine restart', () => {
     expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
   });
 
-  it('an engine that stopped while a sandbox started leaves it on its start-up CPU: the next one puts it on its limit', async () => {
+  it('an engine that stopped while a sandbox started leaves it on its start-up CPU or without its namespace limits: the next one sets them', async () => {
     await requireDocker();
     const first = await startTestEngine({ SANDBOX_START_CPUS: '2' });
-    const session = await first.engine.sessions.create(lesson);
-    // As create leaves it until its daemon answers: the engine stopped in between.
-    await new CgroupV1Delegation().setCpus(session.containerName, session.containerId, 2);
-    const parent = `/sys/fs/cgroup/cpu/dockyard/${session.containerName}`;
-    expect(readFileSync(`${parent}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('200000');
-    await first.engine.close();
+    let firstClosed = false;
+    try {
+      const { SANDBOX_CPUS, MAX_SANDBOXES } = first.engine.config;
+      const session = await first.engine.sessions.create(lesson);
+      // As an engine that stopped mid-start leaves it: more CPU, and its counts still the host's.
+      await new CgroupV1Delegation().setCpus(session.containerName, session.containerId, 2);
+      const pid = await first.engine.driver.processId(session.containerId);
+      execFileSync('nsenter', ['--target', String(pid), '--user', '--', 'sh', '-c', 'echo 100000 > /proc/sys/user/max_inotify_instances']);
+      const parent = `/sys/fs/cgroup/cpu/dockyard/${session.containerName}`;
+      expect(readFileSync(`${parent}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('200000');
+      await first.engine.close();
+      firstClosed = true;
 
-    await using second = await startTestEngine({ DOCKYARD_INSTANCE: first.instance, SANDBOX_START_CPUS: '2' });
-    expect(second.engine.sessions.get(session.id)).toBeDefined();
-    expect(readFileSync(`${parent}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('100000');
-    expect(readFileSync(`${parent}/${session.containerId}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('100000');
-    await second.engine.sessions.destroyAll();
-    expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
+      // Disposed (its sandboxes destroyed) however this block ends.
+      await using second = await startTestEngine({ DOCKYARD_INSTANCE: first.instance, SANDBOX_START_CPUS: '2' });
+      const adopted = second.engine.sessions.get(session.id)!;
+      expect(adopted).toBeDefined();
+      const quota = String(SANDBOX_CPUS * 100_000);
+      expect(readFileSync(`${parent}/cpu.cfs_quota_us`, 'utf8').trim()).toBe(quota);
+      expect(readFileSync(`${parent}/${session.containerId}/cpu.cfs_quota_us`, 'utf8').trim()).toBe(quota);
+      const share = sandboxUserNamespaceLimits(readHostUserNamespaceLimits(), MAX_SANDBOXES).max_inotify_instances;
+      const inside = await second.engine.sessions.shellFor(adopted).run('cat /proc/sys/user/max_inotify_instances', { timeoutMs: 30_000, signal: AbortSignal.timeout(35_000) });
+      expect(inside.stdout.trim()).toBe(String(share));
+      await second.engine.sessions.destroyAll();
+      expect(await instanceResources(first.instance)).toEqual({ containers: 0, networks: 0, volumes: 0, mounts: 0, cgroups: 0, clones: 0 });
+    } finally {
+      // A failure before the restart: the first engine removes its sandbox itself.
+      if (!firstClosed) await first[Symbol.asyncDispose]();
+    }
   });
 });

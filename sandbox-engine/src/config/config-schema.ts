@@ -59,7 +59,7 @@ export const configSchema = z
       .number()
       .positive()
       .max(64)
-      .default(() => Math.max(1, availableParallelism())),
+      .default(() => Math.min(64, Math.max(1, availableParallelism()))),
     SANDBOX_PIDS: positiveInt(1024),
     /**
      * Neighbour entries a sandbox may hold that the kernel never reclaims (permanent, proxy or
@@ -82,7 +82,7 @@ export const configSchema = z
       .int()
       .positive()
       .max(64)
-      .default(() => Math.max(1, availableParallelism())),
+      .default(() => Math.min(64, Math.max(1, availableParallelism()))),
     /**
      * How long POST /api/sessions waits for a sandbox start before answering 202 with the
      * learner's place among the starts (the start goes on; the page asks again and gets it). 0

@@ -47,10 +47,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ WARM_POOL_SIZE: '3' }).WARM_POOL_SIZE).toBe(3);
     expect(() => loadConfig({ WARM_POOL_SIZE: 'many' })).toThrowError(/WARM_POOL_SIZE="many"/);
     expect(() => loadConfig({ WARM_POOL_SIZE: '-1' })).toThrowError(/WARM_POOL_SIZE/);
-    expect(loadConfig({}).MAX_CONCURRENT_STARTS).toBe(Math.max(1, availableParallelism()));
+    expect(loadConfig({}).MAX_CONCURRENT_STARTS).toBe(Math.min(64, Math.max(1, availableParallelism())));
     expect(loadConfig({ MAX_CONCURRENT_STARTS: '4' }).MAX_CONCURRENT_STARTS).toBe(4);
     expect(() => loadConfig({ MAX_CONCURRENT_STARTS: '0' })).toThrowError(/MAX_CONCURRENT_STARTS/);
-    expect(loadConfig({}).SANDBOX_START_CPUS).toBe(Math.max(1, availableParallelism()));
+    expect(loadConfig({}).SANDBOX_START_CPUS).toBe(Math.min(64, Math.max(1, availableParallelism())));
     expect(loadConfig({ SANDBOX_START_CPUS: '1.5' }).SANDBOX_START_CPUS).toBe(1.5);
     expect(() => loadConfig({ SANDBOX_START_CPUS: '0' })).toThrowError(/SANDBOX_START_CPUS/);
   });

@@ -129,7 +129,8 @@ export class DockerSandboxDriver implements SandboxDriver {
       if (ping.ok) {
         // The same process still (its pid was not reused by another after it ended).
         if ((await running()).State.Pid !== info.State.Pid) throw new Error('the sandbox restarted while starting');
-        await this.applyRunningLimits(info.Name.replace(/^\//, ''), containerId);
+        // Its namespace and watch counts were set by create: only the start's extra CPU goes.
+        if (this.delegation) await this.delegation.setCpus(info.Name.replace(/^\//, ''), containerId, this.config.SANDBOX_CPUS);
         return;
       }
       last = ping.reason;
@@ -144,6 +145,7 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async applyRunningLimits(name: string, containerId: string): Promise<void> {
     if (this.delegation) await this.delegation.setCpus(name, containerId, this.config.SANDBOX_CPUS);
+    if (this.userNamespaceLimits) await applyUserNamespaceLimits(await this.processId(containerId), this.userNamespaceLimits);
   }
 
   async list(labels: Record<string, string>): Promise<SandboxSummary[]> {

@@ -3,7 +3,8 @@ import net from 'node:net';
 /**
  * Where a sandbox's inner daemon listens, seen from the host through its init process's root:
  * /run itself (the image's /var/run is a symlink, and an absolute symlink under /proc/PID/root would
- * resolve on the host). Only read while the sandbox starts, before anyone but the engine runs in it.
+ * resolve on the host). Only read while the sandbox starts, before anything but the engine's own
+ * processes (the entrypoint, the main shell it opened) runs in it.
  */
 export const innerSocketFromHost = (pid: number) => `/proc/${pid}/root/run/docker.sock`;
 

@@ -67,7 +67,11 @@ export interface SandboxDriver {
   create(spec: SandboxCreateSpec): Promise<string>;
   /** Resolves once the sandbox's own Docker daemon answers and the sandbox is on its running limits. */
   waitReady(containerId: string, timeoutMs: number): Promise<void>;
-  /** Puts a sandbox on its running limits (create gave it more CPU for its start): also for one adopted mid-start. */
+  /**
+   * Puts a sandbox on all its running limits again: its CPU back to SANDBOX_CPUS (create gave it
+   * more for its start) and its namespace and watch counts. For one adopted after a restart, whose
+   * start may have been cut short anywhere.
+   */
   applyRunningLimits(name: string, containerId: string): Promise<void>;
   list(labels: Record<string, string>): Promise<SandboxSummary[]>;
   exec(containerId: string, argv: string[], options: ExecOptions): Promise<ExecResult>;

@@ -38,7 +38,8 @@ export async function adoptSandboxes({ config, driver, store, provisioner, claim
       log.info('session.discarded', { session: id, running: found.running, pool: pooled, claimed: claim !== undefined });
       continue;
     }
-    // An engine that stopped while this one started left it on its start-up CPU: never a learner's.
+    // An engine that stopped while this one started may have left it on its start-up CPU, or before
+    // its namespace and watch counts were set: never a learner's like that.
     const failure = await driver.applyRunningLimits(found.name, found.containerId).then(
       () => undefined,
       (error: Error) => error,
