@@ -7,6 +7,8 @@ export const DEFAULT_REGISTRY_PORT = 5000;
 import { sandboxDaemonLayout } from '../isolation/sandbox-daemon-layout.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** This host's CPU count, within the 64 the CPU settings accept (a default is checked too). */
+const hostCpus = () => Math.min(64, Math.max(1, availableParallelism()));
 
 /** Every setting of the engine, read from the environment (names as given here). */
 export const configSchema = z
@@ -59,7 +61,7 @@ export const configSchema = z
       .number()
       .positive()
       .max(64)
-      .default(() => Math.min(64, Math.max(1, availableParallelism()))),
+      .default(hostCpus),
     SANDBOX_PIDS: positiveInt(1024),
     /**
      * Neighbour entries a sandbox may hold that the kernel never reclaims (permanent, proxy or
@@ -82,7 +84,7 @@ export const configSchema = z
       .int()
       .positive()
       .max(64)
-      .default(() => Math.min(64, Math.max(1, availableParallelism()))),
+      .default(hostCpus),
     /**
      * How long POST /api/sessions waits for a sandbox start before answering 202 with the
      * learner's place among the starts (the start goes on; the page asks again and gets it). 0

@@ -130,7 +130,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         // The same process still (its pid was not reused by another after it ended).
         if ((await running()).State.Pid !== info.State.Pid) throw new Error('the sandbox restarted while starting');
         // Its namespace and watch counts were set by create: only the start's extra CPU goes.
-        if (this.delegation) await this.delegation.setCpus(info.Name.replace(/^\//, ''), containerId, this.config.SANDBOX_CPUS);
+        await this.cutToRunningCpus(info.Name.replace(/^\//, ''), containerId);
         return;
       }
       last = ping.reason;
@@ -144,8 +144,13 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async applyRunningLimits(name: string, containerId: string): Promise<void> {
-    if (this.delegation) await this.delegation.setCpus(name, containerId, this.config.SANDBOX_CPUS);
+    await this.cutToRunningCpus(name, containerId);
     if (this.userNamespaceLimits) await applyUserNamespaceLimits(await this.processId(containerId), this.userNamespaceLimits);
+  }
+
+  /** SANDBOX_CPUS again, after the SANDBOX_START_CPUS create gave the sandbox for its start. */
+  private async cutToRunningCpus(name: string, containerId: string): Promise<void> {
+    if (this.delegation) await this.delegation.setCpus(name, containerId, this.config.SANDBOX_CPUS);
   }
 
   async list(labels: Record<string, string>): Promise<SandboxSummary[]> {
