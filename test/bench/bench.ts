@@ -2,10 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { repoRoot, startTestEngine } from '../support/start-test-engine.js';
 import { TestLearner } from '../support/test-learner.js';
 import { docker, sandboxDocker } from '../support/docker-state.js';
+import { untilPostgresAnswers } from '../support/postgres-container.js';
 import { labelFilter } from '../../sandbox-engine/src/contracts/docker-labels.js';
 import { openExecTty } from './docker-exec-tty.js';
 import { compareEcho, socketKeyTarget, type EchoComparison } from './echo-comparison.js';
@@ -56,14 +56,9 @@ async function bareDatabase(): Promise<number> {
       '-e', 'POSTGRES_USER=docker', '-e', 'POSTGRES_PASSWORD=docker', '-e', 'POSTGRES_DB=hartl', 'postgres:15',
     ], { stdio: 'ignore' });
     const port = execFileSync('docker', ['port', name, '5432/tcp'], { encoding: 'utf8' }).trim().split('\n')[0]!.split(':').pop();
-    for (;;) {
-      const client = new pg.Client({ host: '127.0.0.1', port: Number(port), user: 'docker', password: 'docker', database: 'hartl', connectionTimeoutMillis: 1000 });
-      const accepted = await client.connect().then(() => true, () => false);
-      await client.end().catch(() => undefined);
-      if (accepted) return Date.now() - started;
-      if (Date.now() - started > 60_000) throw new Error('the bare database never accepted a connection');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const waited = await untilPostgresAnswers(`postgres://docker:docker@127.0.0.1:${port}/hartl`, { timeoutMs: 60_000, intervalMs: 100 });
+    if (!waited.ready) throw new Error(`the bare database never accepted a connection (${waited.lastError})`);
+    return Date.now() - started;
   } finally {
     execFileSync('docker', ['rm', '-f', '-v', name], { stdio: 'ignore' });
   }

@@ -17,6 +17,31 @@ export interface PostgresContainer extends AsyncDisposable {
  * published on 127.0.0.1 (a free port), data on a tmpfs, labelled as a test's so the sweep finds
  * it if a run is interrupted; resolves once it accepts connections over TCP.
  */
+/**
+ * Waits until the PostgreSQL server at `url` answers a query over TCP (the official image's init
+ * server listens on its socket only: a TCP answer is the real server), asking every `intervalMs`.
+ */
+export async function untilPostgresAnswers(url: string, { timeoutMs, intervalMs }: { timeoutMs: number; intervalMs: number }): Promise<{ ready: boolean; lastError: string }> {
+  let lastError = '';
+  const ready = await waitUntil(
+    async () => {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return true;
+      } catch (error) {
+        lastError = (error as Error).message;
+        return false;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    { timeoutMs, intervalMs },
+  );
+  return { ready: ready === true, lastError };
+}
+
 export async function startPostgresContainer(): Promise<PostgresContainer> {
   const name = `test-progress-pg-${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
@@ -38,27 +63,10 @@ export async function startPostgresContainer(): Promise<PostgresContainer> {
     const port = inspected.NetworkSettings.Ports['5432/tcp']?.[0]?.HostPort;
     if (!port) throw new Error(`${name} published no port for 5432/tcp`);
     const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-    // The entrypoint's init server listens on its socket only: a TCP answer is the real server.
-    let lastError = '';
-    const ready = await waitUntil(
-      async () => {
-        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-        try {
-          await client.connect();
-          await client.query('select 1');
-          return true;
-        } catch (error) {
-          lastError = (error as Error).message;
-          return false;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
-    if (!ready) {
+    const waited = await untilPostgresAnswers(url, { timeoutMs: 60_000, intervalMs: 250 });
+    if (!waited.ready) {
       const logs = (await container.logs({ stdout: true, stderr: true, tail: 30 })).toString();
-      throw new Error(`PostgreSQL in ${name} did not accept connections within 60 s (last error: ${lastError}):\n${logs}`);
+      throw new Error(`PostgreSQL in ${name} did not accept connections within 60 s (last error: ${waited.lastError}):\n${logs}`);
     }
     const admin = async (statement: string) => {
       const client = new pg.Client({ connectionString: url });
